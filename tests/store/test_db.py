@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from clausewatch.config import Settings
+from clausewatch.store import Store, StoreError
+from clausewatch.store.db import current_revision, head_revision, make_engine
+from clausewatch.store.models import Document, Platform
+
+
+def test_upgrade_reaches_head_and_is_idempotent(settings: Settings) -> None:
+    first = Store(settings)
+    assert current_revision(first.engine) == head_revision()
+    first.close()
+    again = Store(settings)
+    assert current_revision(again.engine) == head_revision()
+    again.close()
+
+
+def test_times_come_back_utc_aware(store: Store) -> None:
+    paris = timezone(timedelta(hours=2))
+    when = datetime(2026, 5, 11, 14, 34, 31, tzinfo=paris)
+    with store.session() as s:
+        p = Platform(slug="acme", name="Acme")
+        s.add(p)
+        s.flush()
+        s.add(
+            Document(
+                platform_id=p.id,
+                terms_type="Terms of Service",
+                url="https://a/",
+                declaration={},
+                last_verified_at=when,
+            )
+        )
+    with store.session() as s:
+        doc = s.scalars(select(Document)).one()
+        assert doc.last_verified_at == when
+        assert doc.last_verified_at is not None and doc.last_verified_at.tzinfo is not None
+        assert doc.last_verified_at.utcoffset() == timedelta(0)
+
+
+def test_naive_datetime_is_refused(store: Store) -> None:
+    with pytest.raises(Exception, match="naive datetime"), store.session() as s:
+        s.add(Platform(slug="x", name="X", created_at=datetime(2026, 1, 1)))
+        s.flush()
+
+
+def test_failed_transaction_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.session() as s:
+        s.add(Platform(slug="half", name="Half"))
+        s.flush()
+        raise RuntimeError("crash in the middle")
+    with store.session() as s:
+        assert s.scalars(select(Platform)).all() == []
+
+
+def test_unmigrated_store_is_refused_without_migrate(settings: Settings) -> None:
+    make_engine(settings).dispose()
+    with pytest.raises(StoreError, match="db upgrade"):
+        Store(settings, migrate=False)
+
+
+def test_utc_now_default(store: Store) -> None:
+    with store.session() as s:
+        s.add(Platform(slug="now", name="Now"))
+    with store.session() as s:
+        p = s.scalars(select(Platform)).one()
+        assert abs(p.created_at - datetime.now(UTC)) < timedelta(minutes=5)
