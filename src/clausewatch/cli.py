@@ -109,7 +109,7 @@ def run() -> None:
     try:
         app()
     except ClausewatchError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted; rerun the same command to resume safely")
