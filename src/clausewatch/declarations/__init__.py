@@ -9,6 +9,7 @@ from clausewatch.declarations.model import (
     SourceDocument,
     TermsDeclaration,
     load_service,
+    terms_from_body,
     validate_directory,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "SourceDocument",
     "TermsDeclaration",
     "load_service",
+    "terms_from_body",
     "validate_directory",
 ]

@@ -452,3 +452,15 @@ def validate_directory(directory: Path) -> tuple[list[ServiceDeclaration], list[
                 )
             )
     return services, problems
+
+
+def terms_from_body(
+    service: str, terms_type: str, body: Mapping[str, Any], *, where: str = "declaration"
+) -> TermsDeclaration:
+    """A stored declaration body (a document's current terms entry) as a TermsDeclaration."""
+    out = _Collector(where)
+    parsed = parse_terms(service, terms_type, dict(body), f"terms.{terms_type}", out)
+    errors = [p for p in out.problems if p.severity == "error" and "filters.js" not in p.reason]
+    if errors or parsed is None:
+        raise DeclarationError(errors or [Problem(where, terms_type, "unusable declaration")])
+    return parsed
