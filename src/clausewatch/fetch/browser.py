@@ -1,0 +1,230 @@
+"""The Chromium path, for declarations with ``executeClientScripts: true``.
+
+Chromium never touches the network itself: every request it makes (the document, each redirect
+hop, every script, frame and XHR) is intercepted with ``context.route`` and performed by the
+:class:`Fetcher`'s guarded aiohttp session, then handed back with ``route.fulfill``. So the SSRF
+guard judges the address actually connected to, as on the plain path, and Chromium's own DNS
+(which we could not pin) is never used. Redirects are fulfilled as redirects, so Chromium asks
+again for the next hop and that hop is checked too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from playwright.async_api import Browser, Playwright, Request, Route, async_playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from clausewatch.fetch.botwall import detect_bot_wall
+from clausewatch.fetch.client import REDIRECT_STATUSES, FetchResult
+from clausewatch.fetch.errors import (
+    BotBlocked,
+    BrowserError,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    SSRFRefused,
+    TooLarge,
+    TooManyRedirects,
+)
+from clausewatch.fetch.ssrf import check_url
+
+if TYPE_CHECKING:
+    from clausewatch.fetch.client import Fetcher
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+_INLINE_SCHEMES = ("data:", "blob:", "about:")
+_DROP_REQUEST_HEADERS = frozenset(
+    {"host", "content-length", "connection", "accept-encoding", "user-agent"}
+)
+_DROP_RESPONSE_HEADERS = frozenset(
+    {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
+)
+_IDLE_CAP_SECONDS = 10.0
+
+
+class _Navigation:
+    """What the route handler learned about the page's own document while Chromium loaded it."""
+
+    def __init__(self) -> None:
+        self.hops = 0
+        self.failure: FetchError | None = None
+        self.refused_subrequests: list[SSRFRefused] = []
+
+
+class BrowserRenderer:
+    """One Chromium for the Fetcher's life; a fresh context (no cookies, no cache) per page."""
+
+    def __init__(self, fetcher: Fetcher, *, pages: int = 4) -> None:
+        self.fetcher = fetcher
+        self.settings = fetcher.settings
+        self._pages = asyncio.Semaphore(pages)
+        self._lock = asyncio.Lock()
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    async def _launch(self) -> Browser:
+        async with self._lock:
+            if self._browser is not None:
+                return self._browser
+            path = self.settings.chromium_path
+            if not os.access(path, os.X_OK):
+                raise BrowserError(
+                    path, f"Chromium not found or not executable at {path}", kind="permanent"
+                )
+            self._playwright = await async_playwright().start()
+            try:
+                self._browser = await self._playwright.chromium.launch(
+                    executable_path=path, args=CHROMIUM_ARGS, headless=True
+                )
+            except PlaywrightError as exc:
+                await self._playwright.stop()
+                self._playwright = None
+                raise BrowserError(path, f"Chromium failed to start: {exc.message}") from exc
+            return self._browser
+
+    async def close(self) -> None:
+        if self._browser is not None:
+            await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+
+    async def render(self, url: str, *, wait_for: str | None = None) -> FetchResult:
+        """Load ``url`` in Chromium, let its scripts run, and return the rendered DOM as HTML."""
+        check_url(url, self.fetcher.allowed_hosts)
+        browser = await self._launch()
+        started = time.perf_counter()
+        timeout_ms = self.settings.timeout_seconds * 1000
+        navigation = _Navigation()
+        async with self._pages:
+            context = await browser.new_context(
+                user_agent=self.settings.user_agent,
+                service_workers="block",
+                accept_downloads=False,
+            )
+            try:
+                await context.route("**/*", lambda route, req: self._route(route, req, navigation))
+                page = await context.new_page()
+                try:
+                    response = await page.goto(url, wait_until="load", timeout=timeout_ms)
+                    if wait_for:
+                        await page.wait_for_selector(wait_for, state="attached", timeout=timeout_ms)
+                    else:
+                        idle_ms = min(timeout_ms, _IDLE_CAP_SECONDS * 1000)
+                        # a page that polls forever is still rendered by the cap
+                        with contextlib.suppress(PlaywrightTimeoutError):
+                            await page.wait_for_load_state("networkidle", timeout=idle_ms)
+                    html = await page.content()
+                except PlaywrightTimeoutError as exc:
+                    if navigation.failure is not None:
+                        raise navigation.failure from exc
+                    what = f"selector {wait_for!r}" if wait_for else "the page"
+                    raise FetchTimeout(
+                        url, f"{what} did not load within {self.settings.timeout_seconds:g}s"
+                    ) from exc
+                except PlaywrightError as exc:
+                    if navigation.failure is not None:
+                        raise navigation.failure from exc
+                    raise BrowserError(url, f"Chromium could not render: {exc.message}") from exc
+            finally:
+                await context.close()
+        if response is None:
+            raise BrowserError(url, "Chromium produced no response for the page")
+        redirects: list[str] = []
+        request: Request | None = response.request
+        while request is not None and request.redirected_from is not None:
+            redirects.append(request.url)
+            request = request.redirected_from
+        redirects.reverse()
+        headers = {k.lower(): v for k, v in (await response.all_headers()).items()}
+        content = html.encode("utf-8")
+        status = response.status
+        if len(content) > self.settings.max_response_bytes:
+            raise TooLarge(url, f"rendered page exceeds {self.settings.max_response_bytes} bytes")
+        wall = detect_bot_wall(status, headers, content)
+        if wall is not None:
+            raise BotBlocked(response.url, wall, status=status)
+        if not 200 <= status < 300:
+            raise HTTPStatusError(response.url, status)
+        return FetchResult(
+            requested_url=url,
+            url=response.url,
+            status=status,
+            content=content,
+            mime_type="text/html",
+            charset="utf-8",
+            headers=headers,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+            fetched_at=datetime.now(UTC),
+            redirects=redirects,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            rendered=True,
+            refused_requests=[e.reason for e in navigation.refused_subrequests],
+        )
+
+    async def _route(self, route: Route, request: Request, navigation: _Navigation) -> None:
+        """Perform Chromium's request through the guarded session, or abort it."""
+        url = request.url
+        if url.startswith(_INLINE_SCHEMES):
+            await route.continue_()
+            return
+        is_document = request.is_navigation_request() and request.frame.parent_frame is None
+        if is_document:
+            navigation.hops += 1
+            if navigation.hops > self.settings.max_redirects + 1:
+                navigation.failure = TooManyRedirects(
+                    url, f"more than {self.settings.max_redirects} redirects"
+                )
+                await route.abort("failed")
+                return
+        headers = {
+            k: v
+            for k, v in (await request.all_headers()).items()
+            if k.lower() not in _DROP_REQUEST_HEADERS and not k.startswith(":")
+        }
+        try:
+            hop = await self.fetcher.request(
+                url, method=request.method, headers=headers, body=request.post_data_buffer
+            )
+        except SSRFRefused as exc:
+            if is_document:
+                navigation.failure = exc
+            else:
+                navigation.refused_subrequests.append(SSRFRefused(url, f"{url}: {exc.reason}"))
+            await route.abort("blockedbyclient")
+            return
+        except FetchError as exc:
+            if is_document:
+                navigation.failure = exc
+            await route.abort("failed")
+            return
+        merged: dict[str, str] = {}
+        for key, value in hop.headers:
+            key = key.lower()
+            if key in _DROP_RESPONSE_HEADERS:
+                continue
+            if key in merged:
+                separator = "\n" if key == "set-cookie" else ", "
+                merged[key] = f"{merged[key]}{separator}{value}"
+            else:
+                merged[key] = value
+        if hop.status in REDIRECT_STATUSES and "location" not in merged:
+            await route.abort("failed")
+            return
+        await route.fulfill(status=hop.status, headers=merged, body=hop.content)
