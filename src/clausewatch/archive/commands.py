@@ -1,0 +1,124 @@
+"""`clausewatch verify` and `clausewatch export warc`: prove the archive intact, hand it over."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy.orm import Session
+
+from clausewatch.archive.blobs import BlobStore
+from clausewatch.archive.verify import verify_archive
+from clausewatch.archive.warc import export_warc
+from clausewatch.config import Settings
+from clausewatch.store import Store
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+export_app = typer.Typer(
+    help="Write the archive in a standard format for other tools.", no_args_is_help=True
+)
+
+
+@contextmanager
+def _snapshot_session(settings: Settings) -> Iterator[tuple[Session, BlobStore]]:
+    """A read session that sees one consistent state while trackers keep appending."""
+    store = Store(settings)
+    try:
+        with store.sessions() as session, session.begin():
+            if not settings.is_sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session, BlobStore(settings.blob_dir)
+    finally:
+        store.close()
+
+
+def _progress_bar(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not (enabled and err.is_terminal),
+    )
+
+
+def verify(
+    ctx: typer.Context,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print problems only: no progress, info or summary."),
+    ] = False,
+) -> None:
+    """Re-hash every blob and the whole ledger chain; print each problem on one line.
+
+    Exits with status 1 when anything other than an orphan blob (information) is found.
+    """
+    from clausewatch.cli import settings_of
+
+    settings = settings_of(ctx)
+    with _snapshot_session(settings) as (session, blobs), _progress_bar(not quiet) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total or None)
+            bar.update(tasks[phase], completed=done, total=total or None)
+
+        report = verify_archive(session, blobs, progress=progress)
+    for problem in report.errors:
+        out.print(problem.line(), markup=False)
+    if not quiet:
+        for problem in report.infos:
+            out.print(f"info: {problem.line()}", markup=False)
+        verdict = "OK" if report.ok else f"FAILED: {len(report.errors)} problem(s)"
+        out.print(
+            f"{verdict}: {report.records} ledger records, {report.captures} captures, "
+            f"{report.blobs} blobs checked, {len(report.infos)} info; "
+            f"head seq {report.head.seq} {report.head.record_hash}",
+            markup=False,
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@export_app.command("warc")
+def export_warc_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The .warc.gz file to write (replaced atomically).")],
+    document: Annotated[
+        int | None, typer.Option("--document", help="Export only this document's captures (id).")
+    ] = None,
+) -> None:
+    """Write the captures as gzipped WARC 1.1 response records with their ledger links."""
+    from clausewatch.cli import settings_of
+
+    settings = settings_of(ctx)
+    with _snapshot_session(settings) as (session, blobs), _progress_bar(True) as bar:
+        task = bar.add_task("export", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        count = export_warc(session, blobs, file, document_id=document, progress=progress)
+    out.print(f"wrote {count} captures to {file}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(verify)
+    app.add_typer(export_app, name="export")
