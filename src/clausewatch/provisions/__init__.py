@@ -1,0 +1,1 @@
+"""Provisions: segmentation, identity across versions, provision diffs and materiality."""
