@@ -177,7 +177,7 @@ def export_warc(
                 "clausewatch-document-id": "" if document_id is None else str(document_id),
             }
             writer.write_record(writer.create_warcinfo_record(out.name, info))
-            for capture, record in session.execute(stmt).tuples():
+            for capture, record in session.execute(stmt):
                 _write_capture(writer, blobs, capture, record)
                 session.expunge(capture)
                 session.expunge(record)
