@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+
+# The helpers must import the same way under pytest's prepend and importlib import modes.
+sys.path.insert(0, str(Path(__file__).parent))
+
 from archive_helpers import T0, Fill, body, make_document
 
 from clausewatch.archive import BlobStore, append_capture

@@ -1,0 +1,82 @@
+"""The commands as a user runs them: exit status, one line per problem, the export file."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from archive_helpers import Fill
+from sqlalchemy import text
+
+from clausewatch.config import Settings
+from clausewatch.store import Store
+
+CLI = str(Path(sys.executable).with_name("clausewatch"))
+LINE = re.compile(r"^(seq \d+|blob [0-9a-f]{64}): [a-z ]+: \S.*$")
+
+
+def _run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [CLI, "--data-dir", str(settings.data_dir)]
+    if settings.database_url:
+        cmd += ["--database-url", settings.database_url]
+    return subprocess.run(
+        [*cmd, *args], capture_output=True, text=True, timeout=120, env={"COLUMNS": "80"}
+    )
+
+
+def test_verify_passes_on_an_intact_archive(settings: Settings, fill: Fill) -> None:
+    fill(4)
+    done = _run(settings, "verify")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("OK: 4 ledger records, 4 captures, 4 blobs checked, 0 info;")
+    assert "Traceback" not in done.stderr
+
+
+def test_verify_reports_each_problem_on_one_line(
+    settings: Settings, store: Store, fill: Fill
+) -> None:
+    fill(4)
+    with store.session() as s:
+        s.execute(text("UPDATE ledger SET url = 'https://b.example/' WHERE seq = 2"))
+        s.execute(text("DELETE FROM ledger WHERE seq = 3"))
+    done = _run(settings, "verify")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    problems, summary = lines[:-1], lines[-1]
+    assert all(LINE.match(line) for line in problems), problems
+    assert any(
+        line.startswith("seq 2: record altered: url differs (ledger https://b.example/, capture ")
+        for line in problems
+    )
+    assert "seq 3: record removed: record 3 is missing (the chain jumps from 2 to 4)" in problems
+    assert summary.startswith(f"FAILED: {len(problems)} problem(s): 3 ledger records, 4 captures")
+
+    quiet = _run(settings, "verify", "--quiet")
+    assert quiet.returncode == 1
+    assert quiet.stdout.splitlines() == problems
+
+
+def test_orphan_blob_does_not_fail_verify(settings: Settings, fill: Fill) -> None:
+    from clausewatch.archive import BlobStore
+
+    fill(1)
+    sha = BlobStore(settings.blob_dir).put(b"orphan")
+    done = _run(settings, "verify")
+    assert done.returncode == 0
+    assert f"info: blob {sha}: orphan blob: " in done.stdout
+
+
+def test_export_warc(settings: Settings, fill: Fill, tmp_path: Path) -> None:
+    fill(3)
+    out = tmp_path / "all.warc.gz"
+    done = _run(settings, "export", "warc", str(out))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote 3 captures to {out}"
+    assert out.stat().st_size > 0
+
+    missing = _run(settings, "export", "warc", str(tmp_path / "x.warc.gz"), "--document", "999")
+    assert missing.returncode == 3
+    assert missing.stderr.strip() == "error: --document: no document with id 999"
+    assert not (tmp_path / "x.warc.gz").exists()
