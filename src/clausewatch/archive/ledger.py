@@ -26,11 +26,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from clausewatch.archive.blobs import BlobStore
 from clausewatch.errors import ClausewatchError
 from clausewatch.store.models import Blob, Capture, Document, LedgerRecord
+from clausewatch.store.types import utcnow
 
 GENESIS_HASH = "0" * 64
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -109,12 +112,25 @@ def chain_head(session: Session) -> ChainHead:
 def _lock_chain(session: Session) -> None:
     """Serialise appends so two writers never read the same head.
 
-    On PostgreSQL a transaction-scoped advisory lock does it. On SQLite the caller has already
-    written the capture row in this transaction, which holds the database's single write lock
-    until commit; the unique ``seq`` and ``record_hash`` constraints are the backstop.
+    On PostgreSQL a transaction-scoped advisory lock does it. On SQLite the blob and capture
+    rows are written before the head is read, and the first write takes the database's single
+    write lock until commit; the unique ``seq`` and ``record_hash`` constraints are the backstop.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK_KEY})
+
+
+def _insert_blob_row(session: Session, sha: str, size: int, mime_type: str) -> None:
+    """Insert the blob's row unless it exists, without a read-then-write race between writers
+    that fetched identical bytes (on SQLite the existence check cannot be under the lock)."""
+    values = {"sha256": sha, "size": size, "mime_type": mime_type, "created_at": utcnow()}
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(pg_insert(Blob).values(**values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        session.execute(sqlite_insert(Blob).values(**values).on_conflict_do_nothing())
+    elif session.get(Blob, sha) is None:
+        session.add(Blob(**values))
 
 
 def append_capture(
@@ -144,8 +160,7 @@ def append_capture(
         raise LedgerError(f"naive fetch time {fetched_at!r}", where=url)
     _lock_chain(session)
     sha = blobs.put(content)
-    if session.get(Blob, sha) is None:
-        session.add(Blob(sha256=sha, size=len(content), mime_type=mime_type))
+    _insert_blob_row(session, sha, len(content), mime_type)
     capture = Capture(
         document_id=document.id,
         source_index=source_index,
@@ -160,7 +175,7 @@ def append_capture(
         origin=origin,
     )
     session.add(capture)
-    session.flush()  # on SQLite this write takes the database lock before the head is read
+    session.flush()  # the capture id, and on SQLite the write lock, before reading the head
     head = chain_head(session)
     fields: dict[str, Any] = {
         "seq": head.seq + 1,
