@@ -10,6 +10,7 @@ import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal
 
 from clausewatch.versions.normalise import normalise, typography_key
@@ -79,9 +80,14 @@ def _extract_detector() -> Callable[[str], object] | None:
     return found if callable(found) else None
 
 
+def _count_words(text: str, limit: int) -> int:
+    """Words in ``text``, counting no further than ``limit + 1``: the checks only need a bound."""
+    return sum(1 for _ in islice(_WORD.finditer(text), limit + 1))
+
+
 def detect_bot_wall(text: str) -> str | None:
     """The bot-wall phrase a short text is made of, if any (our own small detector)."""
-    words = len(_WORD.findall(text))
+    words = _count_words(text, BOT_WALL_MAX_WORDS)
     if words > BOT_WALL_MAX_WORDS:
         return None
     match = _BOT_WALL.search(text)
@@ -107,7 +113,7 @@ def check_content(markdown: str) -> str | None:
     phrase = detect_bot_wall(markdown)
     if phrase:
         return f"bot wall: {phrase!r}"
-    words = len(_WORD.findall(normalise(markdown)))
+    words = _count_words(markdown, MIN_WORDS)
     if words == 0:
         return "empty content"
     if words < MIN_WORDS:

@@ -8,6 +8,7 @@ only on the few words after a "last updated" / "effective" keyword, never on the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -15,7 +16,7 @@ from typing import Any, Literal
 
 DateKind = Literal["last_updated", "effective"]
 
-_LANGUAGE_SAMPLE = 5000
+_LANGUAGE_SAMPLE = 1000
 _MAX_KEYWORDS = 60
 _WINDOW = 60
 
@@ -86,6 +87,18 @@ _KEYWORD_RE = re.compile(
     "|".join(f"(?P<k{i}>{pattern})" for i, pattern in enumerate(_KEYWORDS)), re.IGNORECASE
 )
 _KEYWORD_INFO = list(_KEYWORDS.values())
+# Lower-case literals every keyword above starts with. Scanning a long text with one big
+# case-insensitive alternation is slow in Python's re; finding these with str.find and
+# matching the alternation only where they occur is some ten times faster.
+_ANCHORS = (
+    "last", "date", "datum", "update", "revised", "posted", "published", "revision", "version",
+    "publication", "modification", "effective", "in force", "in effect", "derni", "mis",
+    "en vigueur", "applicable", "zuletzt", "letzte", "stand", "aktualisiert", "fassung",
+    "gültig", "gultig", "wirksam", "in kraft", "inkrafttret", "última", "ultim", "actualizad",
+    "fecha", "vigente", "en vigor", "efectiv", "aggiornat", "data", "in vigore", "efficace",
+    "valid", "atualizad", "em vigor", "laatst", "bijgewerkt", "van kracht", "ingangsdatum",
+    "geldig", "ostatni", "zaktualizowano", "obowi", "wchodzi",
+)  # fmt: skip
 
 # Punctuation, markup and connector words between a keyword and its date.
 _GAP = re.compile(
@@ -225,10 +238,32 @@ def detect_language(text: str) -> str | None:
     return str(language)
 
 
+def _keywords(text: str) -> Iterator[re.Match[str]]:
+    """Keyword matches in document order, as ``_KEYWORD_RE.finditer`` would give them."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        yield from _KEYWORD_RE.finditer(text)
+        return
+    positions: set[int] = set()
+    for anchor in _ANCHORS:
+        at = lower.find(anchor)
+        while at != -1:
+            positions.add(at)
+            at = lower.find(anchor, at + 1)
+    end = 0
+    for at in sorted(positions):
+        if at < end or (at > 0 and lower[at - 1].isalnum()):
+            continue
+        match = _KEYWORD_RE.match(text, at)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
 def stated_date(text: str, language: str | None) -> tuple[date, DateKind, tuple[int, int]] | None:
     """The first "last updated" / "effective" date the text states, with its kind and span."""
     doc_language = language or "en"
-    for count, keyword in enumerate(_KEYWORD_RE.finditer(text)):
+    for count, keyword in enumerate(_keywords(text)):
         if count >= _MAX_KEYWORDS:
             break
         assert keyword.lastgroup is not None
