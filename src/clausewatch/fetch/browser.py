@@ -1,11 +1,15 @@
 """The Chromium path, for declarations with ``executeClientScripts: true``.
 
-Chromium never touches the network itself: every request it makes (the document, each redirect
-hop, every script, frame and XHR) is intercepted with ``context.route`` and performed by the
-:class:`Fetcher`'s guarded aiohttp session, then handed back with ``route.fulfill``. So the SSRF
-guard judges the address actually connected to, as on the plain path, and Chromium's own DNS
-(which we could not pin) is never used. Redirects are fulfilled as redirects, so Chromium asks
-again for the next hop and that hop is checked too.
+Chromium never touches the network itself: every request it makes (the document, scripts,
+frames, XHR) is intercepted with ``context.route`` and performed by the :class:`Fetcher`'s
+guarded aiohttp session, then handed back with ``route.fulfill``. So the SSRF guard judges the
+address actually connected to, as on the plain path, and Chromium's own DNS is never used.
+
+Chromium follows a fulfilled redirect natively, without calling the route handler again, so
+redirects are never handed to it: the page's own redirects are followed here by navigating
+again (each hop checked and counted), and a sub-resource's redirects are followed inside the
+handler. As a second wall, Chromium's proxy is a loopback port that refuses every connection,
+so whatever might still escape interception (a WebSocket, a preconnect) fails closed.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -20,9 +25,10 @@ from typing import TYPE_CHECKING
 from playwright.async_api import Browser, Playwright, Request, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+from yarl import URL
 
 from clausewatch.fetch.botwall import detect_bot_wall
-from clausewatch.fetch.client import REDIRECT_STATUSES, FetchResult
+from clausewatch.fetch.client import REDIRECT_STATUSES, FetchResult, Hop
 from clausewatch.fetch.errors import (
     BotBlocked,
     BrowserError,
@@ -53,6 +59,7 @@ _DROP_REQUEST_HEADERS = frozenset(
 _DROP_RESPONSE_HEADERS = frozenset(
     {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
 )
+_CREDENTIAL_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
 _IDLE_CAP_SECONDS = 10.0
 
 
@@ -60,8 +67,8 @@ class _Navigation:
     """What the route handler learned about the page's own document while Chromium loaded it."""
 
     def __init__(self) -> None:
-        self.hops = 0
         self.failure: FetchError | None = None
+        self.redirect_to: str | None = None
         self.refused_subrequests: list[SSRFRefused] = []
 
 
@@ -75,6 +82,7 @@ class BrowserRenderer:
         self._lock = asyncio.Lock()
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._sinkhole: socket.socket | None = None
 
     async def _launch(self) -> Browser:
         async with self._lock:
@@ -85,10 +93,19 @@ class BrowserRenderer:
                 raise BrowserError(
                     path, f"Chromium not found or not executable at {path}", kind="permanent"
                 )
+            self._sinkhole = _sinkhole()
+            port = self._sinkhole.getsockname()[1]
+            args = [
+                *CHROMIUM_ARGS,
+                # Anything Chromium would send past our route handler (a redirect it follows
+                # natively, a preconnect, a WebSocket) goes to a proxy port that refuses it.
+                f"--proxy-server=http://127.0.0.1:{port}",
+                "--proxy-bypass-list=<-loopback>",
+            ]
             self._playwright = await async_playwright().start()
             try:
                 self._browser = await self._playwright.chromium.launch(
-                    executable_path=path, args=CHROMIUM_ARGS, headless=True
+                    executable_path=path, args=args, headless=True
                 )
             except PlaywrightError as exc:
                 await self._playwright.stop()
@@ -103,6 +120,9 @@ class BrowserRenderer:
         if self._playwright is not None:
             await self._playwright.stop()
             self._playwright = None
+        if self._sinkhole is not None:
+            self._sinkhole.close()
+            self._sinkhole = None
 
     async def render(self, url: str, *, wait_for: str | None = None) -> FetchResult:
         """Load ``url`` in Chromium, let its scripts run, and return the rendered DOM as HTML."""
@@ -111,6 +131,7 @@ class BrowserRenderer:
         started = time.perf_counter()
         timeout_ms = self.settings.timeout_seconds * 1000
         navigation = _Navigation()
+        redirects: list[str] = []
         async with self._pages:
             context = await browser.new_context(
                 user_agent=self.settings.user_agent,
@@ -121,7 +142,19 @@ class BrowserRenderer:
                 await context.route("**/*", lambda route, req: self._route(route, req, navigation))
                 page = await context.new_page()
                 try:
-                    response = await page.goto(url, wait_until="load", timeout=timeout_ms)
+                    target = url
+                    while True:
+                        navigation.redirect_to = None
+                        response = await page.goto(target, wait_until="load", timeout=timeout_ms)
+                        if navigation.redirect_to is None:
+                            break
+                        target = navigation.redirect_to
+                        redirects.append(target)
+                        if len(redirects) > self.settings.max_redirects:
+                            raise TooManyRedirects(
+                                url, f"more than {self.settings.max_redirects} redirects"
+                            )
+                        check_url(target, self.fetcher.allowed_hosts)
                     if wait_for:
                         await page.wait_for_selector(wait_for, state="attached", timeout=timeout_ms)
                     else:
@@ -130,6 +163,9 @@ class BrowserRenderer:
                         with contextlib.suppress(PlaywrightTimeoutError):
                             await page.wait_for_load_state("networkidle", timeout=idle_ms)
                     html = await page.content()
+                    if response is None:
+                        raise BrowserError(url, "Chromium produced no response for the page")
+                    headers = {k.lower(): v for k, v in (await response.all_headers()).items()}
                 except PlaywrightTimeoutError as exc:
                     if navigation.failure is not None:
                         raise navigation.failure from exc
@@ -143,15 +179,6 @@ class BrowserRenderer:
                     raise BrowserError(url, f"Chromium could not render: {exc.message}") from exc
             finally:
                 await context.close()
-        if response is None:
-            raise BrowserError(url, "Chromium produced no response for the page")
-        redirects: list[str] = []
-        request: Request | None = response.request
-        while request is not None and request.redirected_from is not None:
-            redirects.append(request.url)
-            request = request.redirected_from
-        redirects.reverse()
-        headers = {k.lower(): v for k, v in (await response.all_headers()).items()}
         content = html.encode("utf-8")
         status = response.status
         if len(content) > self.settings.max_response_bytes:
@@ -185,14 +212,6 @@ class BrowserRenderer:
             await route.continue_()
             return
         is_document = request.is_navigation_request() and request.frame.parent_frame is None
-        if is_document:
-            navigation.hops += 1
-            if navigation.hops > self.settings.max_redirects + 1:
-                navigation.failure = TooManyRedirects(
-                    url, f"more than {self.settings.max_redirects} redirects"
-                )
-                await route.abort("failed")
-                return
         headers = {
             k: v
             for k, v in (await request.all_headers()).items()
@@ -202,16 +221,29 @@ class BrowserRenderer:
             hop = await self.fetcher.request(
                 url, method=request.method, headers=headers, body=request.post_data_buffer
             )
+            location = hop.header("location") if hop.status in REDIRECT_STATUSES else None
+            if is_document and location:
+                navigation.redirect_to = str(URL(url).join(URL(location)))
+                await route.fulfill(status=200, content_type="text/html", body=b"")
+                return
+            if location:
+                hop = await self._follow(hop, request.method, headers, request.post_data_buffer)
         except SSRFRefused as exc:
             if is_document:
                 navigation.failure = exc
             else:
-                navigation.refused_subrequests.append(SSRFRefused(url, f"{url}: {exc.reason}"))
+                navigation.refused_subrequests.append(exc)
             await route.abort("blockedbyclient")
             return
         except FetchError as exc:
             if is_document:
                 navigation.failure = exc
+            await route.abort("failed")
+            return
+        except ValueError:
+            await route.abort("failed")
+            return
+        if hop.status in REDIRECT_STATUSES:
             await route.abort("failed")
             return
         merged: dict[str, str] = {}
@@ -224,7 +256,28 @@ class BrowserRenderer:
                 merged[key] = f"{merged[key]}{separator}{value}"
             else:
                 merged[key] = value
-        if hop.status in REDIRECT_STATUSES and "location" not in merged:
-            await route.abort("failed")
-            return
         await route.fulfill(status=hop.status, headers=merged, body=hop.content)
+
+    async def _follow(
+        self, hop: Hop, method: str, headers: dict[str, str], body: bytes | None
+    ) -> Hop:
+        """Follow a sub-resource's redirects here, each hop through the guard."""
+        origin = URL(hop.url).origin()
+        for _ in range(self.settings.max_redirects):
+            location = hop.header("location")
+            if hop.status not in REDIRECT_STATUSES or not location:
+                return hop
+            target = URL(hop.url).join(URL(location))
+            if hop.status in (301, 302, 303) and method != "HEAD":
+                method, body = "GET", None
+            if target.origin() != origin:
+                headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
+            hop = await self.fetcher.request(str(target), method=method, headers=headers, body=body)
+        raise TooManyRedirects(hop.url, f"more than {self.settings.max_redirects} redirects")
+
+
+def _sinkhole() -> socket.socket:
+    """A loopback port bound but never listening: every connection to it is refused."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock

@@ -239,7 +239,14 @@ class GuardedResolver(AbstractResolver):
         self, allowed_hosts: frozenset[str], inner: AbstractResolver | None = None
     ) -> None:
         self.allowed_hosts = allowed_hosts
-        self.inner = inner if inner is not None else ThreadedResolver()
+        self._inner = inner
+
+    @property
+    def inner(self) -> AbstractResolver:
+        # ThreadedResolver binds the running loop, so it is made on first use, inside it.
+        if self._inner is None:
+            self._inner = ThreadedResolver()
+        return self._inner
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
@@ -258,4 +265,5 @@ class GuardedResolver(AbstractResolver):
         return results
 
     async def close(self) -> None:
-        await self.inner.close()
+        if self._inner is not None:
+            await self._inner.close()
