@@ -34,6 +34,12 @@ def _kinds(report: VerifyReport) -> list[tuple[str, int | None, str | None]]:
     return sorted({(p.kind, p.seq, p.sha) for p in report.problems}, key=str)
 
 
+def test_empty_archive_passes(store: Store, blobs: BlobStore) -> None:
+    report = _verify(store, blobs)
+    assert report.ok and report.problems == [] and report.records == 0
+    assert report.head.seq == 0
+
+
 def test_untouched_archive_passes(store: Store, blobs: BlobStore, fill: Fill) -> None:
     fill(5)
     report = _verify(store, blobs)
