@@ -30,21 +30,20 @@ _HEADER_MARKERS: tuple[tuple[str, str, str], ...] = (
     ("x-px-block", "", "PerimeterX block"),
 )
 
-# Markers only challenge pages carry: count at any status.
+# Markers only challenge or block pages carry: count at any status. (Cloudflare injects its
+# challenge-platform script into ordinary pages too, so that path is not one of them.)
 _VENDOR_MARKERS: tuple[tuple[bytes, str], ...] = (
     (b"window._cf_chl_opt", "Cloudflare challenge page"),
     (b"cf-browser-verification", "Cloudflare browser verification"),
-    (b"/cdn-cgi/challenge-platform/h/", "Cloudflare challenge page"),
     (b"cf-error-details", "Cloudflare block page"),
     (b"captcha-delivery.com", "DataDome captcha"),
-    (b"_incapsula_resource", "Imperva Incapsula block"),
     (b"incapsula incident id", "Imperva Incapsula block"),
     (b"_pxcaptcha", "PerimeterX captcha"),
     (b"px-captcha", "PerimeterX captcha"),
     (b"errors.edgesuite.net", "Akamai block page"),
+    (b"errors&#46;edgesuite&#46;net", "Akamai block page"),
     (b"sucuri website firewall", "Sucuri firewall block"),
     (b"vercel security checkpoint", "Vercel security checkpoint"),
-    (b"awswafintegration", "AWS WAF challenge"),
 )
 
 # Phrases that mean a wall only on a blocking status or in a small page's title.
@@ -62,6 +61,10 @@ _GENERIC_MARKERS: tuple[tuple[bytes, str], ...] = (
     (b"h-captcha", "hCaptcha interstitial"),
     (b"challenges.cloudflare.com/turnstile", "Cloudflare Turnstile captcha"),
     (b"please enable js and disable any ad blocker", "DataDome interstitial"),
+    # Also injected into ordinary protected pages, so only telling on a blocking status:
+    (b"_incapsula_resource", "Imperva Incapsula challenge"),
+    (b"awswafintegration", "AWS WAF challenge"),
+    (b"/cdn-cgi/challenge-platform/", "Cloudflare challenge"),
 )
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
@@ -80,12 +83,11 @@ def detect_bot_wall(status: int | None, headers: Mapping[str, str], content: byt
             return reason
     blocking = status in _BLOCKING_STATUSES
     if blocking:
+        if status in (403, 503) and "akamaighost" in lowered.get("server", ""):
+            return f"Akamai block, HTTP {status}"
         for needle_bytes, reason in _GENERIC_MARKERS:
             if needle_bytes in head:
                 return f"{reason}, HTTP {status}"
-        server = lowered.get("server", "")
-        if status in (403, 503) and "akamaighost" in server:
-            return f"Akamai block, HTTP {status}"
     if len(content) <= _SMALL_PAGE:
         match = _TITLE.search(head)
         title = match.group(1) if match else b""

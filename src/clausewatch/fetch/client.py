@@ -390,8 +390,8 @@ class Fetcher:
         timeout = aiohttp.ClientTimeout(total=self.settings.timeout_seconds)
         try:
             async with (
-                self._global,
-                self.host_semaphore(url),
+                self.host_semaphore(url),  # host first: a queue for one busy host
+                self._global,  # must not hold global slots that other hosts could use
                 self.session.request(
                     method,
                     url,
