@@ -45,8 +45,11 @@ def demo(
         print_summary(summary)
         return summary
 
-    run_demo(settings, say=lambda m: out.print(f"[cyan]›[/] {m}", highlight=False),
-             track_revision=track_revision)
+    run_demo(
+        settings,
+        say=lambda m: out.print(f"[cyan]›[/] {m}", highlight=False),
+        track_revision=track_revision,
+    )
     out.print(
         f"[green]done.[/] Try: clausewatch --data-dir {settings.data_dir} verify", highlight=False
     )

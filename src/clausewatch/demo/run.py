@@ -63,7 +63,9 @@ def run_demo(
         local = demo_settings(settings, server)
         # allowed_hosts is cached on the instance: build a fresh one from the updated fields
         local = Settings(**local.model_dump(exclude={"allowed_hosts"}))
-        say(f"demo sites served at {server.base_url} ({len(manifest.platforms)} fictional platforms)")
+        say(
+            f"demo sites served at {server.base_url} ({len(manifest.platforms)} fictional platforms)"
+        )
         declarations = write_declarations(server.base_url, settings.data_dir / "declarations")
         store = Store(local)
         with store.session() as session:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from render import LegalSource, digest, long_date, render_blocks
+from clausewatch.demo.sources.legal import LegalSource, digest, long_date, render_blocks
 
 Doc = dict[str, Any]
 
@@ -197,7 +197,12 @@ def chirpnest(platform: Doc, doc: Doc, source: LegalSource, rev: int) -> str:
 """
 
 
-TEMPLATES = {"lumora-ai": lumora, "quillbase": quillbase, "parcelly": parcelly, "chirpnest": chirpnest}
+TEMPLATES = {
+    "lumora-ai": lumora,
+    "quillbase": quillbase,
+    "parcelly": parcelly,
+    "chirpnest": chirpnest,
+}
 
 
 def render_page(platform: Doc, doc: Doc, source: LegalSource, rev: int) -> str:
