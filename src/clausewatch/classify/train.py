@@ -1,0 +1,318 @@
+"""Training of the shipped classifier (sklearn at build time, numpy arrays out).
+
+Four linear heads share one TF-IDF space of word and character n-grams:
+
+* ``unfair``: the 8 UNFAIR-ToS / CLAUDETTE labels (LinearSVC, Platt-calibrated by
+  cross-validation on the training rows only);
+* ``degree``: per CLAUDETTE category, clearly (3) vs potentially (2) unfair;
+* ``types``: the taxonomy's provision types plus ``none`` (multinomial logistic regression on
+  ToS;DR points mapped through the taxonomy, our exemplars and the CLAUDETTE positives);
+* ``unfavourable``: ToS;DR bad/blocker vs good/neutral.
+
+Everything is seeded and sorted, so the same data gives the same arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+from clausewatch.classify.cues import all_cues, normalize_with_offsets
+from clausewatch.classify.data import (
+    CLAUDETTE_KEYS,
+    UNFAIR_DEV_SERVICES,
+    LabelledSentence,
+    ToSDRPoint,
+    claudette_documents,
+    is_forbidden,
+    load_claudette,
+    load_tosdr,
+    load_unfair_tos,
+)
+from clausewatch.classify.features import analyze
+from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy
+
+Progress = Callable[[str], None]
+NONE_TYPE = "none"
+MAX_FEATURES = 60_000
+NEGATIVES_FOR_TYPES = 4_000
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+@dataclass
+class Corpus:
+    """Rows for every head, already filtered (forbidden services, dev services)."""
+
+    unfair: list[LabelledSentence]
+    unfair_groups: list[str]
+    tosdr: list[ToSDRPoint]
+    exemplars: dict[str, list[str]]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def load_exemplars() -> dict[str, list[str]]:
+    ref = resources.files("clausewatch.analysis").joinpath("knowledge/provision_exemplars.yaml")
+    raw = yaml.safe_load(ref.read_text(encoding="utf-8"))
+    return {str(k): [str(x) for x in v] for k, v in raw["exemplars"].items()}
+
+
+def build_corpus(
+    data_dir: Path,
+    *,
+    claudette_docs: Sequence[str] | None = None,
+    include_unfair_train: bool = True,
+    tosdr_keep: Callable[[ToSDRPoint], bool] | None = None,
+) -> Corpus:
+    """The training corpus of the shipped model: UNFAIR-ToS train, CLAUDETTE-2021 (English)
+    and ToS;DR, without the five forbidden services and without UNFAIR-ToS dev services, so
+    the dev score is measured on services the model never saw."""
+    if claudette_docs is None:
+        claudette_docs = [
+            d for d in claudette_documents(data_dir) if not is_forbidden(d, UNFAIR_DEV_SERVICES)
+        ]
+    docs = [d for d in claudette_docs if not is_forbidden(d)]
+    unfair: list[LabelledSentence] = []
+    groups: list[str] = []
+    if include_unfair_train:
+        rows = load_unfair_tos(data_dir, "train")
+        unfair.extend(rows)
+        # LexGLUE keeps documents contiguous (~185 rows each): blocks stand in for documents.
+        groups.extend(f"unfair-{i // 185}" for i in range(len(rows)))
+    claudette = load_claudette(data_dir, list(docs))
+    unfair.extend(claudette)
+    groups.extend(f"claudette-{r.service}" for r in claudette)
+    points = [
+        p
+        for p in load_tosdr(data_dir)
+        if not is_forbidden(p.service.split()[0], UNFAIR_DEV_SERVICES)
+        and not any(is_forbidden(w, UNFAIR_DEV_SERVICES) for w in p.service.split())
+    ]
+    if tosdr_keep is not None:
+        points = [p for p in points if tosdr_keep(p)]
+    counts = {
+        "unfair_tos_train": len(unfair) - len(claudette),
+        "claudette_sentences": len(claudette),
+        "claudette_documents": len(docs),
+        "tosdr_points": len(points),
+    }
+    return Corpus(unfair, groups, points, load_exemplars(), counts)
+
+
+@dataclass
+class TrainedModel:
+    arrays: dict[str, npt.NDArray[Any]]
+    vocabulary: list[str]
+    meta: dict[str, Any]
+
+
+def _type_rows(corpus: Corpus, taxonomy: Taxonomy, seed: int) -> tuple[list[str], list[str]]:
+    by_case = taxonomy.by_tosdr_case()
+    primary = {}
+    for t in taxonomy.types:
+        for key in t.claudette:
+            primary.setdefault(key, t.id)
+    texts: list[str] = []
+    labels: list[str] = []
+    for point in corpus.tosdr:
+        type_id = by_case.get(point.case.strip())
+        if type_id is not None:
+            texts.append(point.quote)
+            labels.append(type_id)
+    for type_id, examples in sorted(corpus.exemplars.items()):
+        for example in examples:
+            texts.append(example)
+            labels.append(type_id)
+    negatives: list[str] = []
+    for row in corpus.unfair:
+        if row.labels:
+            key = sorted(row.labels)[0]
+            type_id = primary[key]
+            if key == "unilateral_change":
+                found = {c.type_id for c in all_cues(normalize_with_offsets(row.text), taxonomy)}
+                if "unilateral_change_with_notice" in found:
+                    type_id = "unilateral_change_with_notice"
+            texts.append(row.text)
+            labels.append(type_id)
+        elif not row.degrees:
+            negatives.append(row.text)
+    negatives = [n for n in negatives if not all_cues(normalize_with_offsets(n), taxonomy)]
+    rng = np.random.default_rng(seed)
+    chosen = rng.permutation(len(negatives))[:NEGATIVES_FOR_TYPES]
+    for index in sorted(chosen.tolist()):
+        texts.append(negatives[index])
+        labels.append(NONE_TYPE)
+    return texts, labels
+
+
+def fit(
+    corpus: Corpus,
+    *,
+    seed: int = 0,
+    max_features: int = MAX_FEATURES,
+    calibrate: bool = True,
+    heads: frozenset[str] = frozenset({"unfair", "degree", "types", "unfavourable"}),
+    progress: Progress = _quiet,
+) -> TrainedModel:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    taxonomy = load_taxonomy()
+    type_texts, type_labels = _type_rows(corpus, taxonomy, seed) if "types" in heads else ([], [])
+    unfair_texts = [r.text for r in corpus.unfair]
+    bad_texts = [
+        p.quote for p in corpus.tosdr if p.classification in {"good", "neutral", "bad", "blocker"}
+    ]
+    bad_y = np.array(
+        [
+            p.classification in {"bad", "blocker"}
+            for p in corpus.tosdr
+            if p.classification in {"good", "neutral", "bad", "blocker"}
+        ],
+        dtype=int,
+    )
+    progress(f"vectorising {len(unfair_texts) + len(type_texts) + len(bad_texts)} texts")
+    vectorizer = TfidfVectorizer(
+        analyzer=analyze, sublinear_tf=True, min_df=2, max_features=max_features, dtype=np.float32
+    )
+    vectorizer.fit(unfair_texts + type_texts + bad_texts)
+    vocabulary = [""] * len(vectorizer.vocabulary_)
+    for gram, index in vectorizer.vocabulary_.items():
+        vocabulary[index] = gram
+    n_features = len(vocabulary)
+    arrays: dict[str, npt.NDArray[Any]] = {"idf": vectorizer.idf_.astype(np.float32)}
+    meta: dict[str, Any] = {"seed": seed, "counts": corpus.counts, "n_features": n_features}
+
+    n_labels = len(CLAUDETTE_KEYS)
+    if "unfair" in heads:
+        X = vectorizer.transform(unfair_texts)
+        Y = np.array([[k in r.labels for k in CLAUDETTE_KEYS] for r in corpus.unfair], dtype=int)
+        W = np.zeros((n_features, n_labels), dtype=np.float32)
+        b = np.zeros(n_labels, dtype=np.float32)
+        for j, key in enumerate(CLAUDETTE_KEYS):
+            progress(f"unfair head: {key}")
+            svc = LinearSVC(C=1.0, max_iter=10_000, random_state=seed)
+            svc.fit(X, Y[:, j])
+            W[:, j] = svc.coef_[0]
+            b[j] = svc.intercept_[0]
+        platt = np.tile(np.array([[4.0, 0.0]], dtype=np.float32), (n_labels, 1))
+        if calibrate:
+            platt = _platt(X, Y, corpus.unfair_groups, seed, progress)
+        arrays.update(unfair_W=W.astype(np.float16), unfair_b=b, unfair_platt=platt)
+
+    if "degree" in heads:
+        Wd = np.zeros((n_features, n_labels), dtype=np.float32)
+        bd = np.zeros(n_labels, dtype=np.float32)
+        constant = np.zeros(n_labels, dtype=np.float32)
+        for j, key in enumerate(CLAUDETTE_KEYS):
+            rows = [r for r in corpus.unfair if r.degrees.get(key, 0) >= 2]
+            degrees = np.array([r.degrees[key] for r in rows])
+            if len(rows) == 0:
+                constant[j] = 2
+                continue
+            if len(set(degrees.tolist())) < 2 or min(np.bincount(degrees)[2:]) < 3:
+                constant[j] = float(np.bincount(degrees).argmax())
+                continue
+            progress(f"degree head: {key}")
+            lr = LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced")
+            lr.fit(vectorizer.transform([r.text for r in rows]), (degrees == 3).astype(int))
+            Wd[:, j] = lr.coef_[0]
+            bd[j] = lr.intercept_[0]
+        arrays.update(degree_W=Wd.astype(np.float16), degree_b=bd, degree_constant=constant)
+
+    if "types" in heads:
+        progress(f"type head: {len(type_texts)} rows, {len(set(type_labels))} types")
+        classes = sorted(set(type_labels))
+        lr = LogisticRegression(C=10.0, max_iter=3000)
+        lr.fit(vectorizer.transform(type_texts), np.array([classes.index(t) for t in type_labels]))
+        arrays.update(
+            types_W=lr.coef_.T.astype(np.float16), types_b=lr.intercept_.astype(np.float32)
+        )
+        meta["types"] = classes
+
+    if "unfavourable" in heads and len(bad_texts) > 0:
+        progress(f"unfavourable head: {len(bad_texts)} ToS;DR points")
+        lr = LogisticRegression(C=3.0, max_iter=2000)
+        lr.fit(vectorizer.transform(bad_texts), bad_y)
+        arrays.update(bad_W=lr.coef_.T.astype(np.float16), bad_b=lr.intercept_.astype(np.float32))
+
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        digest.update(name.encode())
+        digest.update(np.ascontiguousarray(arrays[name]).tobytes())
+    digest.update("\n".join(vocabulary).encode())
+    meta["model_id"] = f"clausewatch-linear-{digest.hexdigest()[:12]}"
+    meta["labels"] = list(CLAUDETTE_KEYS)
+    return TrainedModel(arrays, vocabulary, meta)
+
+
+def _platt(
+    X: Any, Y: npt.NDArray[np.int_], groups: list[str], seed: int, progress: Progress
+) -> npt.NDArray[np.float32]:
+    """Sigmoid parameters per label, fitted on out-of-fold SVM scores (3 folds by document),
+    so that probabilities are calibrated on text the margins were not fitted to."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    names = sorted(set(groups))
+    fold_of = {name: int(hashlib.sha256(name.encode()).hexdigest(), 16) % 3 for name in names}
+    folds = np.array([fold_of[g] for g in groups])
+    scores = np.zeros(Y.shape, dtype=np.float64)
+    for fold in range(3):
+        progress(f"calibration fold {fold + 1}/3")
+        train, test = folds != fold, folds == fold
+        for j in range(Y.shape[1]):
+            svc = LinearSVC(C=1.0, max_iter=10_000, random_state=seed)
+            svc.fit(X[train], Y[train, j])
+            scores[test, j] = svc.decision_function(X[test])
+    platt = np.zeros((Y.shape[1], 2), dtype=np.float32)
+    for j in range(Y.shape[1]):
+        lr = LogisticRegression(C=100.0)
+        lr.fit(scores[:, j : j + 1], Y[:, j])
+        platt[j] = (lr.coef_[0, 0], lr.intercept_[0])
+    return platt
+
+
+def save(model: TrainedModel, out_dir: Path) -> list[Path]:
+    """Write model.npz, vocabulary.json and meta.json, each through a temp file + rename."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def atomic(name: str, write: Callable[[Any], None], mode: str) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
+        try:
+            with os.fdopen(fd, mode) as handle:
+                write(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, out_dir / name)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(out_dir / name)
+
+    atomic("model.npz", lambda h: np.savez_compressed(h, **model.arrays), "wb")
+    atomic(
+        "vocabulary.json",
+        lambda h: h.write(json.dumps(model.vocabulary, ensure_ascii=False, separators=(",", ":"))),
+        "w",
+    )
+    atomic(
+        "meta.json", lambda h: h.write(json.dumps(model.meta, indent=2, sort_keys=True) + "\n"), "w"
+    )
+    return written
