@@ -58,6 +58,26 @@ def test_verify_reports_each_problem_on_one_line(
     assert quiet.stdout.splitlines() == problems
 
 
+def test_verify_with_an_anchor(settings: Settings, store: Store, fill: Fill) -> None:
+    fill(3)
+    summary = _run(settings, "verify").stdout.splitlines()[-1]
+    head = summary.rsplit(" ", 1)[-1]
+    assert re.fullmatch(r"3:[0-9a-f]{64}", head)
+    assert _run(settings, "verify", "--anchor", head).returncode == 0
+    with store.session() as s:
+        s.execute(text("DELETE FROM ledger WHERE seq = 3"))
+        s.execute(text("DELETE FROM captures WHERE ledger_seq = 3"))
+    assert _run(settings, "verify").returncode == 0
+    done = _run(settings, "verify", "--quiet", "--anchor", head)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        "seq 3: record removed: anchored record 3 is gone (the ledger ends at 2)"
+    ]
+    bad = _run(settings, "verify", "--anchor", "three")
+    assert bad.returncode == 2
+    assert bad.stderr.strip().startswith("error: --anchor: expected SEQ:HASH")
+
+
 def test_orphan_blob_does_not_fail_verify(settings: Settings, fill: Fill) -> None:
     from clausewatch.archive import BlobStore
 

@@ -220,3 +220,42 @@ def test_verify_streams_more_rows_than_a_batch(store: Store, blobs: BlobStore) -
     assert report.records == BATCH + 4
     with store.session() as s:
         assert len(s.scalars(select(LedgerRecord.seq)).all()) == BATCH + 4
+
+
+def test_truncated_tail_is_caught_only_by_an_anchor(
+    store: Store, blobs: BlobStore, fill: Fill
+) -> None:
+    fill(5)
+    anchor = _verify(store, blobs).head
+    with store.session() as s:
+        s.execute(text("DELETE FROM ledger WHERE seq >= 4"))
+        s.execute(text("DELETE FROM captures WHERE ledger_seq >= 4"))
+    assert _verify(store, blobs).errors == []
+    with store.session() as s:
+        report = verify_archive(s, blobs, anchor=anchor)
+    assert _kinds(report) == [("record_removed", 5, None)]
+    assert [p.line() for p in report.errors] == [
+        "seq 5: record removed: anchored record 5 is gone (the ledger ends at 3)"
+    ]
+
+
+def test_rewritten_chain_is_caught_by_an_anchor(store: Store, blobs: BlobStore, fill: Fill) -> None:
+    fill(3)
+    anchor = _verify(store, blobs).head
+    with store.session() as s:
+        for seq in (1, 2, 3):
+            record = s.get(LedgerRecord, seq)
+            assert record is not None
+            if seq > 1:
+                before = s.get(LedgerRecord, seq - 1)
+                assert before is not None
+                record.prev_hash = before.record_hash
+            record.http_status = 203
+            record.record_hash = compute_record_hash(record_fields(record))
+            s.flush()
+        s.execute(text("UPDATE captures SET http_status = 203"))
+    assert _verify(store, blobs).problems == []
+    with store.session() as s:
+        report = verify_archive(s, blobs, anchor=anchor)
+    assert _kinds(report) == [("record_altered", 3, None)]
+    assert "is not the anchored" in report.problems[0].detail

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,9 +21,11 @@ from rich.progress import (
 from sqlalchemy.orm import Session
 
 from clausewatch.archive.blobs import BlobStore
+from clausewatch.archive.ledger import ChainHead
 from clausewatch.archive.verify import verify_archive
 from clausewatch.archive.warc import export_warc
 from clausewatch.config import Settings
+from clausewatch.errors import ConfigError
 from clausewatch.store import Store
 
 out = Console(highlight=False, soft_wrap=True)
@@ -58,12 +61,28 @@ def _progress_bar(enabled: bool) -> Progress:
     )
 
 
+def _parse_anchor(value: str) -> ChainHead:
+    seq, _, record_hash = value.partition(":")
+    if not (seq.isdigit() and re.fullmatch(r"[0-9a-f]{64}", record_hash)):
+        raise ConfigError("expected SEQ:HASH, e.g. 12:<64 hex digits>", where="--anchor")
+    return ChainHead(int(seq), record_hash)
+
+
 def verify(
     ctx: typer.Context,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Print problems only: no progress, info or summary."),
     ] = False,
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor",
+            metavar="SEQ:HASH",
+            help="A chain head printed by an earlier verify and kept elsewhere; the record at "
+            "SEQ must still have HASH (catches a truncated or rewritten tail).",
+        ),
+    ] = None,
 ) -> None:
     """Re-hash every blob and the whole ledger chain; print each problem on one line.
 
@@ -72,6 +91,7 @@ def verify(
     from clausewatch.cli import settings_of
 
     settings = settings_of(ctx)
+    expected = _parse_anchor(anchor) if anchor is not None else None
     with _snapshot_session(settings) as (session, blobs), _progress_bar(not quiet) as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -80,7 +100,7 @@ def verify(
                 tasks[phase] = bar.add_task(phase, total=total or None)
             bar.update(tasks[phase], completed=done, total=total or None)
 
-        report = verify_archive(session, blobs, progress=progress)
+        report = verify_archive(session, blobs, progress=progress, anchor=expected)
     for problem in report.errors:
         out.print(problem.line(), markup=False)
     if not quiet:
@@ -90,7 +110,7 @@ def verify(
         out.print(
             f"{verdict}: {report.records} ledger records, {report.captures} captures, "
             f"{report.blobs} blobs checked, {len(report.infos)} info; "
-            f"head seq {report.head.seq} {report.head.record_hash}",
+            f"head {report.head.seq}:{report.head.record_hash}",
             markup=False,
         )
     if not report.ok:

@@ -91,7 +91,32 @@ def _span(first: int, last: int) -> str:
     return f"record {first} is" if first == last else f"records {first}-{last} are"
 
 
-def _check_ledger(session: Session, report: VerifyReport, progress: Progress) -> set[int]:
+def _check_anchor(report: VerifyReport, anchor: ChainHead, found: str | None) -> None:
+    """Only an anchor kept outside the database reveals a truncated or rewritten tail."""
+    if anchor.seq <= 0:
+        return
+    if found is None:
+        report.problems.append(
+            Problem(
+                "record_removed",
+                seq=anchor.seq,
+                detail=f"anchored record {anchor.seq} is gone "
+                f"(the ledger ends at {report.head.seq})",
+            )
+        )
+    elif found != anchor.record_hash:
+        report.problems.append(
+            Problem(
+                "record_altered",
+                seq=anchor.seq,
+                detail=f"record hash {found} is not the anchored {anchor.record_hash}",
+            )
+        )
+
+
+def _check_ledger(
+    session: Session, report: VerifyReport, progress: Progress, anchor: ChainHead | None
+) -> set[int]:
     """Walk the chain in seq order; return the seqs found missing inside it."""
     total = session.scalar(select(func.count()).select_from(LedgerRecord)) or 0
     doc_key = Platform.slug + "/" + Document.terms_type
@@ -126,6 +151,7 @@ def _check_ledger(session: Session, report: VerifyReport, progress: Progress) ->
     prev_seq = 0
     prev_hash = GENESIS_HASH
     prev_intact = True
+    anchored: str | None = None
     done = 0
     for row in session.execute(stmt):
         (seq, capture_id, platform, document, url, fetched_at, status, sha, link, stored) = row[:10]
@@ -198,6 +224,8 @@ def _check_ledger(session: Session, report: VerifyReport, progress: Progress) ->
                             f"capture {capture_id} {in_capture})",
                         )
                     )
+        if anchor is not None and seq == anchor.seq:
+            anchored = stored
         prev_seq, prev_hash, prev_intact = seq, stored, intact
         done += 1
         report.records = done
@@ -205,6 +233,8 @@ def _check_ledger(session: Session, report: VerifyReport, progress: Progress) ->
             progress("ledger", done, total)
     if done:
         report.head = ChainHead(prev_seq, prev_hash)
+    if anchor is not None:
+        _check_anchor(report, anchor, anchored)
     return missing
 
 
@@ -326,16 +356,25 @@ def _check_orphans(
 
 
 def verify_archive(
-    session: Session, blobs: BlobStore, *, progress: Progress | None = None
+    session: Session,
+    blobs: BlobStore,
+    *,
+    progress: Progress | None = None,
+    anchor: ChainHead | None = None,
 ) -> VerifyReport:
     """Check every blob and the whole chain; the report lists each problem found, precisely.
+
+    The chain proves every record against the ones before it, so removing the newest records
+    together with their captures, or rewriting the whole chain, leaves no trace inside the
+    database. ``anchor`` is a ``(seq, record_hash)`` published elsewhere earlier (printed by
+    every verify run): the record at that seq must still carry that hash.
 
     Run it inside one transaction (REPEATABLE READ on PostgreSQL) to see a consistent archive
     while trackers keep appending.
     """
     report = VerifyReport()
     step = progress or _noop
-    missing = _check_ledger(session, report, step)
+    missing = _check_ledger(session, report, step, anchor)
     _check_captures(session, report, missing)
     _check_blobs(session, blobs, report, step)
     _check_orphans(session, blobs, report, step)
