@@ -133,6 +133,7 @@ _ENGLISH_DATE = re.compile(
     r"|(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y4>\d{4})(?!\d)",
     re.IGNORECASE,
 )
+_ORDINAL = re.compile(r"\b(\d{1,2})(er|re|e|º|ª|°)(?=\s)", re.IGNORECASE)
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -199,6 +200,9 @@ def _dateparser() -> Any:
 def _slow_date(text: str, languages: list[str]) -> tuple[date, int, int] | None:
     """A date in another language near the start of ``text``: (date, start, end)."""
     search_dates = _dateparser()
+    # dateparser's search misses "1er janvier" and "1º de mayo"; blanking the suffix keeps
+    # every offset where it was.
+    text = _ORDINAL.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     try:
         found = search_dates(
             text,
@@ -208,9 +212,12 @@ def _slow_date(text: str, languages: list[str]) -> tuple[date, int, int] | None:
     except (ValueError, OverflowError, KeyError):
         return None
     for matched, when in found or ():
-        start = text.find(matched)
-        if 0 <= start <= 4 and (result := _make_date(when.year, when.month, when.day)):
-            return result, start, start + len(matched)
+        # dateparser collapses the whitespace of what it quotes back.
+        where = re.search(r"\s+".join(map(re.escape, matched.split())), text)
+        if where is None or where.start() > 4:
+            continue
+        if result := _make_date(when.year, when.month, when.day):
+            return result, where.start(), where.end()
     return None
 
 
