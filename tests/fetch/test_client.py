@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from fetch_helpers import HTML, PDF, ServerState, make_settings
+from fetch_helpers import HTML, PDF, ServerState, StaticResolver, make_settings
 
 from clausewatch.config import Settings
 from clausewatch.fetch import (
@@ -316,3 +316,42 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+def test_peer_check_refuses_even_if_the_resolver_were_bypassed(
+    server: ServerState, tmp_path: Path
+) -> None:
+    """Defence in depth: with the guarded resolver taken out of the connector (as a bug might
+    do), the address is still judged right before the socket connects."""
+    naive = StaticResolver({"docs.example": ["127.0.0.1"]})
+    before = server.hits["/page?peer"]
+
+    async def go() -> FetchResult:
+        async with Fetcher(make_settings(tmp_path, "")) as fetcher:
+            fetcher.session.connector._resolver = naive  # type: ignore[union-attr]
+            return await fetcher.fetch(f"http://docs.example:{server.port}/page?key=peer")
+
+    with pytest.raises(SSRFRefused, match=r"connecting to 127\.0\.0\.1 \(loopback\)"):
+        asyncio.run(go())
+    assert naive.calls == ["docs.example"]
+    assert server.hits["/page?peer"] == before
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (500, "transient"),
+        (502, "transient"),
+        (429, "transient"),
+        (408, "transient"),
+        (404, "permanent"),
+        (410, "permanent"),
+        (400, "permanent"),
+        (451, "permanent"),
+    ],
+)
+def test_status_errors_classify_themselves(status: int, kind: str) -> None:
+    error = HTTPStatusError("https://example.com/terms", status)
+    assert error.kind == kind
+    assert error.retryable == (kind == "transient")
+    assert str(error) == f"https://example.com/terms: HTTP {status}"

@@ -11,7 +11,7 @@ import pytest
 from fetch_helpers import ServerState, StaticResolver, make_settings
 
 from clausewatch.fetch import Fetcher, SSRFRefused, check_address, check_url
-from clausewatch.fetch.ssrf import GuardedResolver, is_allowed
+from clausewatch.fetch.ssrf import ConnectGuard, GuardedResolver, is_allowed
 
 HOSTILE = [
     ("http://10.0.0.5/", "10.0.0.5 (private network)"),
@@ -234,3 +234,18 @@ def test_connection_goes_to_the_address_the_guard_approved(
     with pytest.raises(SSRFRefused, match=r"resolves to 127\.0\.0\.1 \(loopback\)"):
         asyncio.run(go(""))
     assert server.hits["/page?"] == before + 1
+
+
+def test_connect_guard_lets_through_only_allowed_addresses() -> None:
+    guard = ConnectGuard(frozenset({"127.0.0.1:8080", "docs.example"}))
+    tcp = (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "")
+    guard((*tcp, ("127.0.0.1", 8080))).close()
+    guard((*tcp, ("93.184.216.34", 443))).close()
+    with pytest.raises(SSRFRefused, match=r"connecting to 127\.0\.0\.1 \(loopback\)"):
+        guard((*tcp, ("127.0.0.1", 8081)))
+    with pytest.raises(SSRFRefused, match="private network"):
+        guard((*tcp, ("10.0.0.5", 80)))
+    guard.permit("10.0.0.5", 80)  # what the resolver does for an allowed name
+    guard((*tcp, ("10.0.0.5", 80))).close()
+    with pytest.raises(SSRFRefused):
+        guard((*tcp, ("10.0.0.5", 81)))

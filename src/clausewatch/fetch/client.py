@@ -39,7 +39,7 @@ from clausewatch.fetch.errors import (
     TooManyRedirects,
     TransportError,
 )
-from clausewatch.fetch.ssrf import GuardedResolver, check_address, check_url, is_allowed
+from clausewatch.fetch.ssrf import ConnectGuard, GuardedResolver, check_url
 
 if TYPE_CHECKING:
     from clausewatch.fetch.browser import BrowserRenderer
@@ -201,10 +201,12 @@ class Fetcher:
         self._random = random.Random()
 
     async def __aenter__(self) -> Self:
+        guard = ConnectGuard(self.allowed_hosts)
         connector = aiohttp.TCPConnector(
             limit=self.settings.concurrency,
             limit_per_host=self.settings.per_host_concurrency,
-            resolver=GuardedResolver(self.allowed_hosts, self._inner_resolver),
+            resolver=GuardedResolver(self.allowed_hosts, self._inner_resolver, guard),
+            socket_factory=guard,
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -401,7 +403,6 @@ class Fetcher:
                     timeout=timeout,
                 ) as response,
             ):
-                self._check_peer(url, response)
                 content, truncated = await self._read(url, response)
                 return Hop(
                     url=url,
@@ -432,20 +433,6 @@ class Fetcher:
             raise TransportError(url, f"malformed response: {exc.message}") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise ConnectError(url, f"connection failed: {exc or type(exc).__name__}") from exc
-
-    def _check_peer(self, url: str, response: aiohttp.ClientResponse) -> None:
-        """Defence in depth: refuse if the socket's peer is forbidden, whatever resolved it."""
-        parsed = URL(url)
-        if is_allowed(parsed.host or "", parsed.port, self.allowed_hosts):
-            return
-        connection = response.connection
-        transport = connection.transport if connection is not None else None
-        peer = transport.get_extra_info("peername") if transport is not None else None
-        if not peer:
-            return
-        reason = check_address(str(peer[0]))
-        if reason is not None:
-            raise SSRFRefused(url, f"refused: connected to {peer[0]} ({reason})")
 
     async def _read(self, url: str, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
         """The body under the size cap; error bodies are only sampled (for bot-wall markers)."""

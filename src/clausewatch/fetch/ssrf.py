@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterable
+from typing import Any
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
@@ -227,6 +228,39 @@ def check_url(url: str, allowed_hosts: frozenset[str]) -> None:
         raise _refuse(url, f"host {host} (loopback name)")
 
 
+class ConnectGuard:
+    """aiohttp's ``socket_factory``: judges each address right before the socket connects.
+
+    The resolver already refused forbidden names; this second check sits at the one point every
+    connection passes (literal IPs skip the resolver) so a gap in the first layer cannot reach a
+    forbidden address. Addresses are let through only when an allowance covers them: a literal
+    allowed IP, or an address the resolver returned for an allowed name.
+    """
+
+    def __init__(self, allowed_hosts: frozenset[str]) -> None:
+        self._permitted: set[tuple[IPAddress, int | None]] = set()
+        for entry in allowed_hosts:
+            host, port = _split_allowance(entry)
+            try:
+                self._permitted.add((ipaddress.ip_address(host), port))
+            except ValueError:
+                continue
+
+    def permit(self, address: str, port: int | None) -> None:
+        self._permitted.add((ipaddress.ip_address(address.split("%", 1)[0]), port))
+
+    def __call__(self, addr_info: tuple[Any, ...]) -> socket.socket:
+        family, kind, proto, _, sockaddr = addr_info
+        ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        port = int(sockaddr[1])
+        reason = check_address(ip)
+        if reason is not None and not (
+            (ip, port) in self._permitted or (ip, None) in self._permitted
+        ):
+            raise SSRFRefused(str(ip), f"refused: connecting to {ip} ({reason})")
+        return socket.socket(family=family, type=kind, proto=proto)
+
+
 class GuardedResolver(AbstractResolver):
     """An aiohttp resolver that refuses a name when any address it resolves to is forbidden.
 
@@ -236,9 +270,13 @@ class GuardedResolver(AbstractResolver):
     """
 
     def __init__(
-        self, allowed_hosts: frozenset[str], inner: AbstractResolver | None = None
+        self,
+        allowed_hosts: frozenset[str],
+        inner: AbstractResolver | None = None,
+        connect_guard: ConnectGuard | None = None,
     ) -> None:
         self.allowed_hosts = allowed_hosts
+        self.connect_guard = connect_guard
         self._inner = inner
 
     @property
@@ -253,7 +291,11 @@ class GuardedResolver(AbstractResolver):
     ) -> list[ResolveResult]:
         name = normalize_host(host)
         if is_allowed(name, port, self.allowed_hosts):
-            return await self.inner.resolve(host, port, family)
+            allowed = await self.inner.resolve(host, port, family)
+            if self.connect_guard is not None:
+                for result in allowed:
+                    self.connect_guard.permit(result["host"], port)
+            return allowed
         if name in _FORBIDDEN_NAMES or name.endswith(".localhost"):
             label = _FORBIDDEN_NAMES.get(name, "loopback name")
             raise SSRFRefused(name, f"refused: host {name} ({label})")
