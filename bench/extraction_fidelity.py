@@ -22,6 +22,7 @@ so a same-machine ratio exists.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import statistics
@@ -32,8 +33,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-
-import contextlib
 
 from clausewatch.declarations.model import (  # noqa: E402
     RangeSelector,

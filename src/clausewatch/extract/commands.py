@@ -77,9 +77,7 @@ def extract_command(
         location = url if (url and len(snapshot_files) == 1) else source.location
         snapshots.append(Snapshot(content, _mime_of(path, content), location, when))
     filters_file = declaration.with_name(declaration.name.removesuffix(".json") + ".filters.js")
-    result = extract(
-        snapshots, terms, filters_file=filters_file if filters_file.exists() else None
-    )
+    result = extract(snapshots, terms, filters_file=filters_file if filters_file.exists() else None)
     typer.echo(result.markdown)
 
 
