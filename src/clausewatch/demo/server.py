@@ -252,10 +252,10 @@ class DemoServer:
         app.router.add_get("/", self._index)
         app.router.add_get("/index.json", self._index_json)
         app.router.add_get("/{tail:.+}", self._document)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         try:
-            await web.SockSite(runner, sock, shutdown_timeout=1.0).start()
+            await web.SockSite(runner, sock).start()
             self._ready.set()
             await self._stop.wait()
         finally:
