@@ -17,7 +17,9 @@ from collections.abc import Mapping
 
 _BLOCKING_STATUSES = frozenset({401, 403, 405, 406, 429, 503})
 _SMALL_PAGE = 64 * 1024
-_HEAD_BYTES = 256 * 1024
+# Wall pages are small and carry their markers early; a bounded window keeps the check cheap
+# on multi-megabyte documents.
+_HEAD_BYTES = 64 * 1024
 
 # (header, value substring or "" for mere presence, reason)
 _HEADER_MARKERS: tuple[tuple[str, str, str], ...] = (

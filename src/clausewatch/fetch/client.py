@@ -302,12 +302,12 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        jar = aiohttp.CookieJar(unsafe=True)
+        jar: aiohttp.CookieJar | None = None  # made on the first Set-Cookie of a redirect
         redirects: list[str] = []
         current = url
         while True:
             headers = {"Accept": ACCEPT, "Accept-Language": "en-US,en;q=0.8", **conditional}
-            cookies = jar.filter_cookies(URL(current))
+            cookies = jar.filter_cookies(URL(current)) if jar is not None else None
             if cookies:
                 headers["Cookie"] = "; ".join(f"{k}={m.value}" for k, m in cookies.items())
             hop = await self.request(current, headers=headers)
@@ -315,9 +315,10 @@ class Fetcher:
                 location = hop.header("location")
                 if not location:
                     raise InvalidURL(current, f"HTTP {hop.status} redirect without Location")
-                jar.update_cookies_from_headers(
-                    [v for k, v in hop.headers if k.lower() == "set-cookie"], URL(current)
-                )
+                set_cookies = [v for k, v in hop.headers if k.lower() == "set-cookie"]
+                if set_cookies:
+                    jar = jar or aiohttp.CookieJar(unsafe=True)
+                    jar.update_cookies_from_headers(set_cookies, URL(current))
                 try:
                     target = str(URL(current).join(URL(location)))
                 except ValueError as exc:
