@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,6 +90,77 @@ class Alignment:
         return dict(out)
 
 
+def _predicted(anchors: Sequence[tuple[int, int]], i: int) -> int:
+    """Where old position ``i`` should land in the new version, judging by the pair before it."""
+    at = bisect.bisect_right(anchors, (i, 1 << 62)) - 1
+    if at < 0:
+        return i
+    old_at, new_at = anchors[at]
+    return new_at + (i - old_at)
+
+
+def _monotone(
+    olds: Sequence[int], news: Sequence[int], cost: Callable[[int, int], float]
+) -> list[tuple[int, int]]:
+    """Order-preserving pairing of ``min(len)`` occurrences with the least total cost."""
+    if len(olds) < len(news):
+        flipped = _monotone(news, olds, lambda a, b: cost(b, a))
+        return [(i, j) for j, i in flipped]
+    a, b = len(olds), len(news)
+    inf = float("inf")
+    best = [[inf] * (b + 1) for _ in range(a + 1)]
+    best[0][0] = 0.0
+    for x in range(1, a + 1):
+        best[x][0] = 0.0
+        for y in range(1, min(x, b) + 1):
+            take = best[x - 1][y - 1] + cost(olds[x - 1], news[y - 1])
+            best[x][y] = min(take, best[x - 1][y])
+    pairs: list[tuple[int, int]] = []
+    x, y = a, b
+    while y > 0:
+        if best[x][y] == best[x - 1][y] and x - 1 >= y:
+            x -= 1
+            continue
+        pairs.append((olds[x - 1], news[y - 1]))
+        x, y = x - 1, y - 1
+    return pairs[::-1]
+
+
+def _exact_pairs(
+    old: Sequence[str], new: Sequence[str], taken_old: set[int], taken_new: set[int]
+) -> list[tuple[int, int]]:
+    """Pairs of identical texts: unique ones first, then repeated ones placed by their anchors."""
+    at_old: dict[str, list[int]] = defaultdict(list)
+    at_new: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(old):
+        if i not in taken_old:
+            at_old[key].append(i)
+    for j, key in enumerate(new):
+        if j not in taken_new:
+            at_new[key].append(j)
+    pairs: list[tuple[int, int]] = []
+    repeated: list[str] = []
+    for key, olds in at_old.items():
+        news = at_new.get(key)
+        if not news:
+            continue
+        if len(olds) == 1 and len(news) == 1:
+            pairs.append((olds[0], news[0]))
+        else:
+            repeated.append(key)
+    anchors = sorted(pairs)
+    for key in repeated:
+        pairs.extend(
+            _monotone(at_old[key], at_new[key], lambda i, j: abs(j - _predicted(anchors, i)))
+        )
+    return pairs
+
+
+def _gain_needed(best: float) -> float:
+    """Improvement a neighbour must bring: a few points, or half of what is left to perfect."""
+    return min(GROW_GAIN, (100.0 - best) / 2)
+
+
 def _grow(
     whole: str,
     seed: int,
@@ -108,7 +179,7 @@ def _grow(
             trial = sorted([*group, k])
             scored.append((fuzz.ratio(whole, " ".join(parts[t] for t in trial)), k))
         score, k = max(scored)
-        if score < best + GROW_GAIN:
+        if score <= best or score < best + _gain_needed(best):
             return group, best
         group = sorted([*group, k])
         free.discard(k)
@@ -160,17 +231,20 @@ def align(old: Sequence[Segment], new: Sequence[Segment]) -> Alignment:
     pair_of_old: dict[int, int] = {}
     scores: dict[int, float] = {}
 
-    waiting: dict[str, deque[int]] = defaultdict(deque)
-    for j, key in enumerate(new_norm):
-        waiting[key].append(j)
-    for i, key in enumerate(old_norm):
-        queue = waiting.get(key)
-        if queue:
-            pair_of_old[i] = queue.popleft()
-            scores[i] = 100.0
+    raw_pairs = _exact_pairs(
+        [_squash(s.text) for s in old], [_squash(s.text) for s in new], set(), set()
+    )
+    taken_new: set[int] = set()
+    for i, j in raw_pairs:
+        pair_of_old[i] = j
+        taken_new.add(j)
+    for i, j in _exact_pairs(old_norm, new_norm, set(pair_of_old), taken_new):
+        pair_of_old[i] = j
+    for i in pair_of_old:
+        scores[i] = 100.0
 
     rest_old = [i for i in range(len(old)) if i not in pair_of_old]
-    taken_new = set(pair_of_old.values())
+    taken_new.update(pair_of_old.values())
     rest_new = [j for j in range(len(new)) if j not in taken_new]
     matrix = np.zeros((len(rest_old), len(rest_new)), dtype=np.float32)
     if rest_old and rest_new:
@@ -215,11 +289,9 @@ def align(old: Sequence[Segment], new: Sequence[Segment]) -> Alignment:
             if found is None:
                 continue
             single, seed = found
-        elif single >= 100.0 - GROW_GAIN:
-            continue
         pool = set(free_new)
         group, score = _grow(old_norm[i], seed, new_norm, pool)
-        if len(group) > 1 and score >= GROUP_CUTOFF and score >= single + GROW_GAIN:
+        if len(group) > 1 and score >= GROUP_CUTOFF and score >= single + _gain_needed(single):
             pair_of_old.pop(i, None)
             free_old.discard(i)
             free_new.difference_update(group)
@@ -239,11 +311,9 @@ def align(old: Sequence[Segment], new: Sequence[Segment]) -> Alignment:
             if found is None:
                 continue
             single, seed_old = found
-        elif single >= 100.0 - GROW_GAIN:
-            continue
         pool = set(free_old)
         group, score = _grow(new_norm[j], seed_old, old_norm, pool)
-        if len(group) > 1 and score >= GROUP_CUTOFF and score >= single + GROW_GAIN:
+        if len(group) > 1 and score >= GROUP_CUTOFF and score >= single + _gain_needed(single):
             for i in group:
                 pair_of_old.pop(i, None)
             free_old.difference_update(group)
