@@ -81,6 +81,25 @@ def test_typography_only_change_is_stored_as_technical(store: Store) -> None:
         assert version is not None and version.technical
 
 
+def test_same_captures_read_by_a_new_extractor_is_technical(store: Store) -> None:
+    with store.session() as session:
+        doc = _document(session)
+        record_text(session, doc, A, fetched_at=T0, capture_ids=[1], extractor="cw-extract/1")
+        upgraded = record_text(
+            session, doc, C, fetched_at=T0, capture_ids=[1], extractor="cw-extract/2"
+        )
+        assert upgraded is not None and upgraded.technical
+        real = record_text(
+            session,
+            doc,
+            B,
+            fetched_at=T0 + timedelta(days=1),
+            capture_ids=[2],
+            extractor="cw-extract/2",
+        )
+        assert real is not None and not real.technical
+
+
 def test_backfill_is_compared_with_the_version_before_it(store: Store) -> None:
     with store.session() as session:
         doc = _document(session)

@@ -149,16 +149,17 @@ def list_versions(
         for row in rows:
             typer.echo(json.dumps(row))
         return
-    table = Table("id", "fetched at", "words", "lang", "stated date", "technical", "origin")
+    table = Table("id", "words", "lang", "stated date", "technical", "origin")
+    table.add_column("fetched at", no_wrap=True)
     for row in rows:
         table.add_row(
             str(row["id"]),
-            str(row["fetched_at"]),
             str(row["words"]),
             str(row["language"] or ""),
             str(row["stated_date"] or ""),
             "yes" if row["technical"] else "",
             str(row["origin"]),
+            str(row["fetched_at"]),
         )
     out.print(table)
 

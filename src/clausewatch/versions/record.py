@@ -101,7 +101,9 @@ def record_text(
     one, so a late backfill slots into its place in time. A backfilled text equal to the
     version that follows it is not stored: that would make two consecutive equal versions.
     With ``check`` a bot wall or near-empty text raises :class:`InaccessibleText` and nothing
-    is written; :func:`record_extraction` turns that into an event.
+    is written; :func:`record_extraction` turns that into an event. A version is marked
+    ``technical`` when no word changed, or when the same captures were re-read by another
+    extractor.
     """
     _require_aware(fetched_at, "fetched_at")
     if check and (reason := check_content(markdown)):
@@ -114,6 +116,14 @@ def record_text(
     following = _version_after(session, document.id, fetched_at)
     if following is not None and following.text_sha256 == sha:
         return None
+    # The same captures read by a different extractor: the document did not change, our
+    # reading of it did (OTA calls this a technical upgrade).
+    reextracted = (
+        previous is not None
+        and bool(capture_ids)
+        and list(previous.capture_ids) == list(capture_ids)
+        and previous.extractor != extractor
+    )
     meta = document_metadata(decision.normalised)
     version = Version(
         document_id=document.id,
@@ -121,7 +131,7 @@ def record_text(
         capture_ids=list(capture_ids),
         text=decision.normalised,
         text_sha256=sha,
-        technical=technical or decision.technical,
+        technical=technical or decision.technical or reextracted,
         origin=origin,
         extractor=extractor,
         language=meta.language,
