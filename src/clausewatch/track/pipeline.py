@@ -1,0 +1,265 @@
+"""One document's pass through the pipeline, from fetched bytes to classified provisions.
+
+Everything here runs inside the caller's transaction, so a document is either recorded whole
+(capture, ledger record, version, provisions, change set, labels) or not at all; a crash
+between documents leaves nothing half-written and a rerun simply does the document again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clausewatch.archive.blobs import BlobStore
+from clausewatch.archive.ledger import append_capture
+from clausewatch.declarations import TermsDeclaration
+from clausewatch.extract import Extraction, ExtractionError, Snapshot, extract
+from clausewatch.fetch.client import FetchResult
+from clausewatch.fetch.errors import FetchError
+from clausewatch.provisions.record import record_version_provisions
+from clausewatch.store.models import Capture, Classification, Document, ProvisionText, Version
+from clausewatch.versions.record import record_inaccessible, record_text
+
+Status = Literal["new_version", "changed", "unchanged", "failed", "inaccessible"]
+ClassifyFn = Callable[[Sequence[str]], Sequence[Mapping[str, Any]]]
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What fetching one source URL of a document gave: bytes or a classified error."""
+
+    index: int
+    url: str
+    result: FetchResult | None = None
+    error: FetchError | None = None
+
+
+@dataclass
+class DocumentOutcome:
+    document_id: int
+    label: str
+    status: Status
+    reason: str = ""
+    version_id: int | None = None
+    materiality: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def latest_capture(session: Session, document_id: int, source_index: int) -> Capture | None:
+    return session.scalars(
+        select(Capture)
+        .where(Capture.document_id == document_id, Capture.source_index == source_index)
+        .order_by(Capture.fetched_at.desc(), Capture.id.desc())
+        .limit(1)
+    ).first()
+
+
+@dataclass
+class Classifications:
+    """Labels every provision text once per model; unchanged provisions are never relabelled."""
+
+    classify: ClassifyFn
+    model_id: str
+
+    def label_version(self, session: Session, version_id: int) -> int:
+        rows = session.scalars(
+            select(ProvisionText).where(ProvisionText.version_id == version_id)
+        ).all()
+        wanted = {row.text_sha256: row.text for row in rows}
+        if not wanted:
+            return 0
+        known = set(
+            session.scalars(
+                select(Classification.text_sha256).where(
+                    Classification.model == self.model_id,
+                    Classification.text_sha256.in_(list(wanted)),
+                )
+            )
+        )
+        todo = [(sha, text) for sha, text in wanted.items() if sha not in known]
+        if not todo:
+            return 0
+        results = self.classify([text for _, text in todo])
+        for (sha, _), result in zip(todo, results, strict=True):
+            session.add(Classification(text_sha256=sha, model=self.model_id, result=dict(result)))
+        return len(todo)
+
+    def provision_classify(self, texts: Sequence[str]) -> Sequence[Mapping[str, Any]]:
+        return self.classify(texts)
+
+
+def load_classifications() -> Classifications | None:
+    """The shipped classifier wrapped for the pipeline, or None when it cannot load."""
+    try:
+        from clausewatch.classify.model import Classifier
+    except ImportError:
+        return None
+    model = Classifier.load()
+    return Classifications(
+        classify=lambda texts: [r.to_json() for r in model.classify(texts)],
+        model_id=model.model_id,
+    )
+
+
+def version_after_text(
+    session: Session,
+    document: Document,
+    extraction: Extraction,
+    *,
+    fetched_at: datetime,
+    capture_ids: Sequence[int],
+    origin: str,
+    labels: Classifications | None,
+    technical: bool = False,
+) -> Version | None:
+    """Record a version if the text changed, then its provisions, change set and labels."""
+    version = record_text(
+        session,
+        document,
+        extraction.markdown,
+        fetched_at=fetched_at,
+        capture_ids=list(capture_ids),
+        origin=origin,
+        extractor=extraction.extractor,
+        technical=technical,
+    )
+    if version is None:
+        return None
+    record_version_provisions(
+        session,
+        version,
+        technical=technical,
+        classify=labels.provision_classify if labels else None,
+    )
+    if labels is not None:
+        labels.label_version(session, version.id)
+    return version
+
+
+def apply_fetch(
+    session: Session,
+    blobs: BlobStore,
+    document: Document,
+    terms: TermsDeclaration,
+    outcomes: Sequence[SourceOutcome],
+    *,
+    checked_at: datetime,
+    labels: Classifications | None,
+    origin: str = "fetch",
+    archive_only: bool = False,
+) -> DocumentOutcome:
+    """Turn the fetch of every source of ``document`` into archive records and maybe a version."""
+    label = f"{document.platform.name} / {document.terms_type}"
+    document.last_checked_at = checked_at
+    failures = [o for o in outcomes if o.error is not None]
+    if failures:
+        err = failures[0].error
+        assert err is not None
+        record_inaccessible(
+            session,
+            document,
+            reason=err.reason,
+            url=failures[0].url,
+            fetched_at=checked_at,
+            detail={"stage": "fetch", "kind": err.kind, "status": err.status},
+        )
+        return DocumentOutcome(document.id, label, "failed", f"{err.kind}: {err.reason}")
+
+    captures: list[Capture] = []
+    contents: list[bytes] = []
+    changed = False
+    for outcome in sorted(outcomes, key=lambda o: o.index):
+        result = outcome.result
+        assert result is not None
+        previous = latest_capture(session, document.id, outcome.index)
+        if previous is not None and (
+            result.not_modified
+            or hashlib.sha256(result.content).hexdigest() == previous.content_sha256
+        ):
+            previous.last_verified_at = result.fetched_at
+            previous.confirmations += 1
+            captures.append(previous)
+            contents.append(b"" if result.not_modified else result.content)
+            continue
+        if result.not_modified:
+            # A 304 with nothing stored for this source cannot be: refetch next time.
+            record_inaccessible(
+                session,
+                document,
+                reason="304 Not Modified without a stored capture",
+                url=outcome.url,
+                fetched_at=checked_at,
+                detail={"stage": "fetch"},
+            )
+            return DocumentOutcome(document.id, label, "failed", "304 without a stored capture")
+        capture = append_capture(
+            session,
+            blobs,
+            document=document,
+            url=result.url,
+            fetched_at=result.fetched_at,
+            http_status=result.status,
+            content=result.content,
+            mime_type=result.mime_type,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            headers=dict(result.headers),
+            origin=origin,
+            source_index=outcome.index,
+        )
+        captures.append(capture)
+        contents.append(result.content)
+        changed = True
+
+    if not changed:
+        document.last_verified_at = checked_at
+        return DocumentOutcome(document.id, label, "unchanged")
+    if archive_only:
+        document.last_verified_at = checked_at
+        return DocumentOutcome(document.id, label, "changed", "archived; extraction skipped")
+
+    snapshots = [
+        Snapshot(
+            content=content or blobs.get(capture.content_sha256),
+            mime_type=capture.mime_type,
+            url=capture.url,
+            fetched_at=capture.fetched_at,
+        )
+        for capture, content in zip(captures, contents, strict=True)
+    ]
+    fetched_at = max(c.fetched_at for c in captures)
+    try:
+        extraction = extract(snapshots, terms)
+    except ExtractionError as exc:
+        record_inaccessible(
+            session,
+            document,
+            reason=exc.reason,
+            url=captures[0].url,
+            fetched_at=fetched_at,
+            detail={
+                "stage": "extract",
+                "error": type(exc).__name__,
+                "capture_ids": [c.id for c in captures],
+            },
+        )
+        return DocumentOutcome(document.id, label, "inaccessible", exc.reason)
+    document.last_verified_at = checked_at
+    version = version_after_text(
+        session,
+        document,
+        extraction,
+        fetched_at=fetched_at,
+        capture_ids=[c.id for c in captures],
+        origin=origin,
+        labels=labels,
+    )
+    if version is None:
+        return DocumentOutcome(document.id, label, "changed", "bytes changed, text did not")
+    return DocumentOutcome(document.id, label, "new_version", version_id=version.id)
