@@ -24,7 +24,8 @@ from clausewatch.fetch import (
     TooLarge,
     TooManyRedirects,
 )
-from clausewatch.fetch.client import decide_mime_type, parse_retry_after
+from clausewatch.fetch.client import parse_retry_after
+from clausewatch.fetch.content_type import decide_mime_type
 
 T = TypeVar("T")
 

@@ -1,7 +1,8 @@
 """Fetch: bytes from the network, safely (SSRF guard), politely (bounds) and with typed failures."""
 
 from clausewatch.fetch.botwall import detect_bot_wall
-from clausewatch.fetch.client import Fetcher, FetchResult, decide_mime_type
+from clausewatch.fetch.client import Fetcher, FetchResult
+from clausewatch.fetch.content_type import decide_mime_type
 from clausewatch.fetch.errors import (
     BotBlocked,
     BrowserError,
