@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from statistics import median
 from typing import Any
 
 from clausewatch.extract.errors import EmptyContent, UnreadableDocument
@@ -23,37 +22,23 @@ PARAGRAPH_GAP = 1.45
 
 
 def _lines_of_page(page: Any) -> list[tuple[float, float, str]]:
-    """(top, height, text) of each visual line, top to bottom."""
+    """(top, height, text) of each visual line, top to bottom, as pdfium orders the text."""
     textpage = page.get_textpage()
     try:
-        segments: list[tuple[float, float, float, str]] = []
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            text = textpage.get_text_bounded(left, bottom, right, top)
-            text = text.replace("\r", "").replace("\n", " ")
-            if text:
-                segments.append((top, bottom, left, text))
+        text = textpage.get_text_range()
+        out: list[tuple[float, float, str]] = []
+        position = 0
+        for raw in text.split("\n"):
+            line = raw.rstrip("\r")
+            first = position + (len(line) - len(line.lstrip()))
+            position += len(raw) + 1
+            cleaned = _SPACES.sub(" ", line).strip()
+            if not cleaned:
+                continue
+            _left, bottom, _right, top = textpage.get_charbox(first)
+            out.append((top, top - bottom, cleaned))
     finally:
         textpage.close()
-    lines: list[list[tuple[float, float, float, str]]] = []
-    for seg in segments:
-        top, bottom, _left, _text = seg
-        if lines:
-            last = lines[-1]
-            l_top = max(s[0] for s in last)
-            l_bottom = min(s[1] for s in last)
-            overlap = min(top, l_top) - max(bottom, l_bottom)
-            if overlap > 0.5 * min(top - bottom, l_top - l_bottom):
-                last.append(seg)
-                continue
-        lines.append([seg])
-    out = []
-    for line in lines:
-        line.sort(key=lambda s: s[2])
-        text = _SPACES.sub(" ", "".join(s[3] for s in line)).strip()
-        top = max(s[0] for s in line)
-        height = top - min(s[1] for s in line)
-        out.append((top, height, text))
     return out
 
 
@@ -75,7 +60,7 @@ def pdf_to_markdown(content: bytes, *, where: str | None = None) -> str:
         if not lines:
             continue
         pitches = [a[0] - b[0] for a, b in itertools.pairwise(lines) if a[0] > b[0]]
-        pitch = median(pitches) if pitches else 0.0
+        pitch = sorted(pitches)[len(pitches) // 4] if pitches else 0.0
         previous_top: float | None = None
         for top, _height, text in lines:
             if parts:
