@@ -271,6 +271,8 @@ def segment(markdown: str) -> list[Segment]:
             if block.text:
                 headings.append(block)
             continue
+        if not any(c.isalnum() for c in clean_inline(markdown[block.start : block.end])):
+            continue  # rules, separators and image-only lines say nothing
         path = tuple(h.text for h in headings)
         parts = _sentence_groups(markdown, block) if block.kind != "table" else []
         if len(parts) <= 1:
