@@ -36,12 +36,22 @@ def normalise(markdown: str) -> str:
     Leading indentation is kept because it carries Markdown structure (nested lists, code).
     The result ends with exactly one newline, or is empty.
     """
-    text = _SPACES.sub(" ", _INVISIBLE.sub("", _NEWLINES.sub("\n", markdown)))
+    # Each pass runs only when its cheap substring test says it can change something: most
+    # extractions are already clean, and this runs on every fetch.
+    text = markdown
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = _NEWLINES.sub("\n", text)
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
     # Composition comes after removing invisibles, which can join a letter to its accent.
-    text = unicodedata.normalize("NFC", text)
-    text = _TRAILING.sub("", text)
-    text = _INNER_SPACES.sub(" ", text)
-    text = _BLANK_RUNS.sub("\n\n", text).strip("\n")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if " \n" in text or text.endswith(" "):
+        text = _TRAILING.sub("", text)
+    if "  " in text:
+        text = _INNER_SPACES.sub(" ", text)
+    if "\n\n\n" in text:
+        text = _BLANK_RUNS.sub("\n\n", text)
+    text = text.strip("\n")
     return text + "\n" if text else ""
 
 
@@ -64,11 +74,18 @@ _AUTOLINK = re.compile(r"<(https?://[^>\s]+|mailto:[^>\s]+)>")
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
 _LINE_MARKUP = re.compile(r"^[ ]*(?:#{1,6}[ ]+|>[ >]*|[-*+][ ]+|\d+[.)][ ]+)", re.MULTILINE)
 _RULE = re.compile(r"^[ ]*(?:(?:[-*_][ ]*){3,}|=+[ ]*)$", re.MULTILINE)
-_EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|~~")
+_EMPHASIS = re.compile(r"[*~]+")
+_UNDERSCORES = re.compile(r"_+")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>\n]*>")
 _TABLE = re.compile(r"^[ |:-]+$|\|", re.MULTILINE)
-_ANY_SPACE = re.compile(r"\s+")
+
+
+def _emphasis_underscores(match: re.Match[str]) -> str:
+    """Underscores inside a word (snake_case) are text; around a word they are emphasis."""
+    text, start, end = match.string, match.start(), match.end()
+    inside = start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
+    return match.group(0) if inside else ""
 
 
 def typography_key(markdown: str) -> str:
@@ -83,9 +100,13 @@ def typography_key(markdown: str) -> str:
     text = _AUTOLINK.sub(r"\1", text)
     text = _REF_DEF.sub("", text)
     text = _RULE.sub("", text)
-    text = _LINE_MARKUP.sub("", text)
+    text = _RULE.sub("", _LINE_MARKUP.sub("", text))  # again: rules inside block quotes
     text = _HTML_TAG.sub(" ", text)
-    text = _TABLE.sub(" ", text)
+    if "|" in text:
+        text = _TABLE.sub(" ", text)
     text = _EMPHASIS.sub("", text)
-    text = _ESCAPE.sub(r"\1", text)
-    return _ANY_SPACE.sub(" ", text).strip()
+    if "_" in text:
+        text = _UNDERSCORES.sub(_emphasis_underscores, text)
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    return " ".join(text.split())
