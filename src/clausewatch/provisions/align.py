@@ -90,13 +90,15 @@ class Alignment:
         return dict(out)
 
 
-def _predicted(anchors: Sequence[tuple[int, int]], i: int) -> int:
-    """Where old position ``i`` should land in the new version, judging by the pair before it."""
-    at = bisect.bisect_right(anchors, (i, 1 << 62)) - 1
-    if at < 0:
-        return i
-    old_at, new_at = anchors[at]
-    return new_at + (i - old_at)
+def _distance(anchors: Sequence[tuple[int, int]], i: int, j: int) -> int:
+    """How far new position ``j`` is from where the pairs around old ``i`` say it should be."""
+    at = bisect.bisect_right(anchors, (i, 1 << 62))
+    guesses = [i]
+    if at > 0:
+        guesses.append(anchors[at - 1][1] + (i - anchors[at - 1][0]))
+    if at < len(anchors):
+        guesses.append(anchors[at][1] - (anchors[at][0] - i))
+    return min(abs(j - g) for g in guesses[1:] or guesses)
 
 
 def _monotone(
@@ -150,9 +152,7 @@ def _exact_pairs(
             repeated.append(key)
     anchors = sorted(pairs)
     for key in repeated:
-        pairs.extend(
-            _monotone(at_old[key], at_new[key], lambda i, j: abs(j - _predicted(anchors, i)))
-        )
+        pairs.extend(_monotone(at_old[key], at_new[key], lambda i, j: _distance(anchors, i, j)))
     return pairs
 
 
