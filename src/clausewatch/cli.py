@@ -34,6 +34,7 @@ err = Console(stderr=True)
 COMMAND_MODULES = (
     "clausewatch.store.commands",
     "clausewatch.declarations.commands",
+    "clausewatch.fetch.commands",
     "clausewatch.archive.commands",
     "clausewatch.extract.commands",
     "clausewatch.versions.commands",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -128,5 +129,106 @@ def track_command(
         print_summary(summary)
 
 
+def _progress(label: str, enabled: bool) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        disable=not enabled,
+    )
+
+
+def reextract_command(
+    ctx: typer.Context,
+    platform: Annotated[str | None, typer.Option("--platform", help="Only this platform.")] = None,
+    document: Annotated[
+        int | None, typer.Option("--document", help="Only this document ID.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Rebuild versions from stored snapshots after an extractor or declaration change.
+
+    Nothing is fetched. A text that changes only because of the new extraction is recorded
+    as a technical version, which never alerts. Safe to interrupt and rerun.
+    """
+    from clausewatch.archive.blobs import BlobStore
+    from clausewatch.cli import settings_of
+    from clausewatch.track.reextract import reextract
+
+    settings = settings_of(ctx)
+    store = Store(settings)
+    progress = _progress("re-extracting", not as_json)
+    task = progress.add_task("", total=None)
+    try:
+        with progress:
+            summary = reextract(
+                store,
+                BlobStore(settings.blob_dir),
+                platform=platform,
+                document_id=document,
+                labels=load_classifications(),
+                on_planned=lambda n: progress.update(task, total=n),
+                on_done=lambda o: progress.update(task, advance=1, description=o.label),
+            )
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(summary.to_json()))
+        return
+    out.print(
+        f"{summary.documents} documents: {summary.technical_versions} technical versions, "
+        f"{summary.new_versions} new versions, {summary.unchanged} unchanged, "
+        f"{len(summary.skipped)} skipped",
+        highlight=False,
+    )
+    for skipped in summary.skipped:
+        out.print(f"  [yellow]skipped[/] {skipped.label}: {skipped.reason}", highlight=False)
+
+
+def replay_command(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of dated snapshots (or with sequence.json).")
+    ],
+    declarations: Annotated[
+        Path, typer.Option("--declarations", help="Folder of OTA declarations.")
+    ],
+    service: Annotated[str, typer.Option("--service", help="Service name (its <Service>.json).")],
+    terms_type: Annotated[
+        str, typer.Option("--terms-type", help='Terms type, e.g. "Privacy Policy".')
+    ],
+) -> None:
+    """Ingest dated snapshots as if fetched at those times; print a JSON summary.
+
+    Files are named by ISO date (2025-09-21T00-32-16Z.html, 2025-09-21.html) or Wayback
+    timestamps (20250921003216...), or listed in an OTA sequence.json. Each is archived and
+    chained, then extracted with the declaration valid at its date. Rerunning adds nothing.
+    """
+    from clausewatch.archive.blobs import BlobStore
+    from clausewatch.cli import settings_of
+    from clausewatch.track.replay import replay
+
+    settings = settings_of(ctx)
+    store = Store(settings)
+    try:
+        summary = replay(
+            store,
+            BlobStore(settings.blob_dir),
+            directory,
+            declarations=declarations,
+            service=service,
+            terms_type=terms_type,
+            labels=load_classifications(),
+        )
+    finally:
+        store.close()
+    typer.echo(json.dumps(summary.to_json()))
+
+
 def register(app: typer.Typer) -> None:
     app.command("track")(track_command)
+    app.command("reextract")(reextract_command)
+    app.command("replay")(replay_command)

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from tests.track.conftest import CLAUSES, legal_page
+
+from clausewatch.archive.blobs import BlobStore
+from clausewatch.config import Settings
+from clausewatch.store import Store
+from clausewatch.store.models import Capture, Document, Event, Version
+from clausewatch.track.reextract import reextract
+from clausewatch.track.replay import ReplayError, date_from_name, dated_snapshots, replay
+
+
+def test_date_from_name_forms() -> None:
+    assert date_from_name("2025-09-21T00-32-16Z.html") == datetime(
+        2025, 9, 21, 0, 32, 16, tzinfo=UTC
+    )
+    assert date_from_name("2025-09-21.html") == datetime(2025, 9, 21, tzinfo=UTC)
+    assert date_from_name("20250921003216id_.html") == datetime(2025, 9, 21, 0, 32, 16, tzinfo=UTC)
+    assert date_from_name("terms.html") is None
+    assert date_from_name("2025-13-40.html") is None
+
+
+def test_undated_file_is_named_in_the_error(tmp_path: Path) -> None:
+    (tmp_path / "2025-01-01.html").write_text("x")
+    (tmp_path / "latest.html").write_text("x")
+    with pytest.raises(ReplayError, match="latest.html"):
+        dated_snapshots(tmp_path)
+    with pytest.raises(ReplayError, match="no snapshots"):
+        dated_snapshots(tmp_path / "nothing") if False else dated_snapshots(_empty(tmp_path))
+
+
+def _empty(tmp_path: Path) -> Path:
+    d = tmp_path / "empty"
+    d.mkdir()
+    return d
+
+
+def _history(tmp_path: Path) -> tuple[Path, Path]:
+    snaps = tmp_path / "snaps"
+    snaps.mkdir()
+    texts = [
+        ("2024-01-01", legal_page("Terms", CLAUSES)),
+        ("2024-02-01", legal_page("Terms", CLAUSES, noise="noise")),
+        ("2024-03-01", "<html><body><main>Access denied</main></body></html>"),
+        (
+            "2024-04-01",
+            legal_page("Terms", [*CLAUSES, "You may cancel at any time and get a refund."]),
+        ),
+    ]
+    for day, html in texts:
+        (snaps / f"{day}.html").write_text(html)
+    decl = tmp_path / "decl"
+    decl.mkdir()
+    (decl / "Example.json").write_text(
+        json.dumps(
+            {
+                "name": "Example",
+                "terms": {
+                    "Terms of Service": {
+                        "fetch": "https://example.com/terms",
+                        "select": "main",
+                        "remove": "script",
+                    }
+                },
+            }
+        )
+    )
+    return snaps, decl
+
+
+def test_replay_counts_and_is_idempotent(store: Store, settings: Settings, tmp_path: Path) -> None:
+    snaps, decl = _history(tmp_path)
+    blobs = BlobStore(settings.blob_dir)
+    first = replay(
+        store,
+        blobs,
+        snaps,
+        declarations=decl,
+        service="Example",
+        terms_type="Terms of Service",
+        labels=None,
+    )
+    assert first.to_json()["snapshots"] == 4
+    assert first.versions == 2 and first.inaccessible == 1 and first.added_versions == 2
+    again = replay(
+        store,
+        blobs,
+        snaps,
+        declarations=decl,
+        service="Example",
+        terms_type="Terms of Service",
+        labels=None,
+    )
+    assert again.added_versions == 0 and again.skipped_already_replayed == 4
+    with store.session() as s:
+        versions = s.scalars(select(Version).order_by(Version.fetched_at)).all()
+        assert [v.fetched_at.date().isoformat() for v in versions] == ["2024-01-01", "2024-04-01"]
+        assert all(v.origin == "replay" for v in versions)
+        assert s.scalar(select(func.count(Event.id)).where(Event.kind == "inaccessible")) == 1
+
+
+def test_replay_unknown_service_and_terms_type(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    snaps, decl = _history(tmp_path)
+    blobs = BlobStore(settings.blob_dir)
+    with pytest.raises(Exception, match="no declaration"):
+        replay(store, blobs, snaps, declarations=decl, service="Nope", terms_type="X", labels=None)
+    with pytest.raises(Exception, match="Cookie Policy"):
+        replay(
+            store,
+            blobs,
+            snaps,
+            declarations=decl,
+            service="Example",
+            terms_type="Cookie Policy",
+            labels=None,
+        )
+
+
+def test_reextract_after_declaration_change_is_technical(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    snaps, decl = _history(tmp_path)
+    blobs = BlobStore(settings.blob_dir)
+    replay(
+        store,
+        blobs,
+        snaps,
+        declarations=decl,
+        service="Example",
+        terms_type="Terms of Service",
+        labels=None,
+    )
+    unchanged = reextract(store, blobs)
+    assert unchanged.unchanged == 1 and unchanged.technical_versions == 0
+    with store.session() as s:
+        doc = s.scalars(select(Document)).one()
+        doc.declaration = {
+            "fetch": "https://example.com/terms",
+            "select": "main",
+            "remove": ["script", "h1"],
+        }
+    summary = reextract(store, blobs)
+    assert summary.technical_versions == 1
+    with store.session() as s:
+        latest = s.scalars(select(Version).order_by(Version.id.desc())).first()
+        assert latest is not None and latest.technical and latest.origin == "reextract"
+        assert s.scalar(select(func.count(Capture.id))) == 4
+    assert reextract(store, blobs).technical_versions == 0
+
+
+def test_replay_cli_prints_summary(settings: Settings, tmp_path: Path) -> None:
+    snaps, decl = _history(tmp_path)
+    args = [sys.executable, "-m", "clausewatch", "--data-dir", str(settings.data_dir)]
+    if settings.database_url:
+        args += ["--database-url", settings.database_url]
+    res = subprocess.run(
+        [
+            *args,
+            "replay",
+            str(snaps),
+            "--declarations",
+            str(decl),
+            "--service",
+            "Example",
+            "--terms-type",
+            "Terms of Service",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert (out["snapshots"], out["versions"], out["inaccessible"]) == (4, 2, 1)
+    bad = subprocess.run(
+        [
+            *args,
+            "replay",
+            str(tmp_path / "missing"),
+            "--declarations",
+            str(decl),
+            "--service",
+            "Example",
+            "--terms-type",
+            "Terms of Service",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode != 0 and "missing" in bad.stderr and "Traceback" not in bad.stderr
