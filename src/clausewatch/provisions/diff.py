@@ -217,6 +217,29 @@ def _quote(text: str, words: int = 12) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
+_TELLING = (
+    "period",
+    "amount",
+    "even if",
+    "without notice",
+    "arbitration",
+    "class action",
+    "waiver",
+    "opt-out",
+    "sole discretion",
+    "jury",
+    "indemnify",
+    "classif",
+)
+
+
+def _prominence(change: ProvisionChange) -> int:
+    """Which rights-affecting changes the summary names first: specific reasons, then edits."""
+    if any(word in reason for reason in change.reasons for word in _TELLING):
+        return 0
+    return 1 if change.old and change.new else 2
+
+
 def _summary(changes: Sequence[ProvisionChange], counts: Mapping[str, int], level: str) -> str:
     shown = [k for k in CHANGE_KINDS if counts.get(k)]
     if not shown:
@@ -227,7 +250,7 @@ def _summary(changes: Sequence[ProvisionChange], counts: Mapping[str, int], leve
     out = [
         f"Compared with the previous version: {listed} ({unchanged} unchanged); overall {words}."
     ]
-    rights = [c for c in changes if c.materiality == "rights_affecting"]
+    rights = sorted((c for c in changes if c.materiality == "rights_affecting"), key=_prominence)
     if rights:
         items = []
         for change in rights[:3]:
