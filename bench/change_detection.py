@@ -17,7 +17,13 @@ failures (ours / OTA's). Measured in the same run:
   previous snapshot's (what a tracker without extraction records);
 - reference ``md-bytes``: our extraction compared byte for byte, without normalisation.
 
-    .venv/bin/python bench/change_detection.py [SEQUENCES_DIR] [--json]
+A second figure reads an OTA dataset release (default ``../shared/data/ota/contrib-dataset``,
+``--dataset``; ``--dataset ''`` skips it): OTA's consecutive versions of each document, which
+all differ byte for byte, fed through ``check_content`` and ``decide``: how many we keep as
+versions, how many differ only by invisible whitespace (OTA's re-extractions after engine
+upgrades), how many are stubs or error pages.
+
+    .venv/bin/python bench/change_detection.py [SEQUENCES_DIR] [--dataset DIR] [--json]
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from clausewatch.versions import check_content, decide
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT.parent / "shared" / "data" / "ota" / "sequences"
+DEFAULT_DATASET = ROOT.parent / "shared" / "data" / "ota" / "contrib-dataset"
 
 
 @dataclass
@@ -132,9 +139,31 @@ def run_sequence(folder: Path, ota_root: Path) -> tuple[Tally, list[str]]:
     return tally, notes
 
 
+def run_dataset(directory: Path) -> dict[str, int]:
+    """OTA's recorded versions of every document, replayed through our decision."""
+    counts = {"ota_versions": 0, "ours": 0, "noise": 0, "technical": 0, "rejected": 0}
+    for doc_dir in sorted(p for p in directory.glob("*/*") if p.is_dir()):
+        previous: str | None = None
+        for path in sorted(doc_dir.glob("*.md")):
+            counts["ota_versions"] += 1
+            text = path.read_text(encoding="utf-8")
+            if check_content(text):
+                counts["rejected"] += 1
+                continue
+            decision = decide(previous, text)
+            if decision.is_new:
+                previous = decision.normalised
+                counts["ours"] += 1
+                counts["technical"] += decision.technical
+            else:
+                counts["noise"] += 1
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sequences", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
     parser.add_argument("--json", action="store_true", help="print the tallies as JSON")
     args = parser.parse_args()
     folders = sorted(p for p in args.sequences.iterdir() if (p / "sequence.json").is_file())
@@ -151,8 +180,9 @@ def main() -> None:
         total.add(tally)
         all_notes += [f"{folder.name}/{note}" for note in notes]
 
+    dataset = run_dataset(args.dataset) if str(args.dataset) and args.dataset.is_dir() else None
     if args.json:
-        print(json.dumps([asdict(r) for r in [*rows, total]], indent=1))
+        print(json.dumps({"sequences": [asdict(r) for r in [*rows, total]], "dataset": dataset}))
         return
     header = (
         f"{'sequence':32} {'snaps':>5} {'OTA':>4} {'ours':>4} {'false':>5} {'missed':>6} {'rule':>4} "
@@ -187,6 +217,15 @@ def main() -> None:
     print(f"time: {total.seconds:.2f} s for {total.snapshots} snapshots (extract + decide)")
     for note in all_notes:
         print("  " + note)
+    if dataset is not None:
+        print()
+        print(
+            f"dataset {args.dataset.name}: OTA versions {dataset['ota_versions']} (all distinct "
+            f"files); ours {dataset['ours']} "
+            f"({dataset['technical']} technical); whitespace-only, not versions for us: "
+            f"{dataset['noise']}; stubs/error pages, events for us: {dataset['rejected']}; "
+            f"ratio ours/OTA {dataset['ours'] / max(1, dataset['ota_versions']):.3f}"
+        )
 
 
 if __name__ == "__main__":
