@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -23,7 +24,14 @@ from clausewatch.extract import Extraction, ExtractionError, Snapshot, extract
 from clausewatch.fetch.client import FetchResult
 from clausewatch.fetch.errors import FetchError
 from clausewatch.provisions.record import record_version_provisions
-from clausewatch.store.models import Capture, Classification, Document, ProvisionText, Version
+from clausewatch.store.models import (
+    Capture,
+    Classification,
+    DeclarationRecord,
+    Document,
+    ProvisionText,
+    Version,
+)
 from clausewatch.versions.record import record_inaccessible, record_text
 
 Status = Literal["new_version", "changed", "unchanged", "failed", "inaccessible"]
@@ -49,6 +57,25 @@ class DocumentOutcome:
     version_id: int | None = None
     materiality: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+def filters_file_for(session: Session, document: Document) -> Path | None:
+    """The ``<Service>.filters.js`` beside the declaration file the document was imported from."""
+    source = session.scalars(
+        select(DeclarationRecord.source)
+        .where(
+            DeclarationRecord.platform_id == document.platform_id,
+            DeclarationRecord.terms_type == document.terms_type,
+            DeclarationRecord.valid_until.is_(None),
+        )
+        .order_by(DeclarationRecord.imported_at.desc())
+        .limit(1)
+    ).first()
+    if not source:
+        return None
+    path = Path(source)
+    candidate = path.with_name(f"{path.name.removesuffix('.json')}.filters.js")
+    return candidate if candidate.exists() else None
 
 
 def latest_capture(session: Session, document_id: int, source_index: int) -> Capture | None:
@@ -153,6 +180,7 @@ def apply_fetch(
     labels: Classifications | None,
     origin: str = "fetch",
     archive_only: bool = False,
+    filters_file: Path | None = None,
 ) -> DocumentOutcome:
     """Turn the fetch of every source of ``document`` into archive records and maybe a version."""
     label = f"{document.platform.name} / {document.terms_type}"
@@ -235,7 +263,7 @@ def apply_fetch(
     ]
     fetched_at = max(c.fetched_at for c in captures)
     try:
-        extraction = extract(snapshots, terms)
+        extraction = extract(snapshots, terms, filters_file=filters_file)
     except ExtractionError as exc:
         record_inaccessible(
             session,

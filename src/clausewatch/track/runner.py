@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -33,6 +34,7 @@ from clausewatch.track.pipeline import (
     DocumentOutcome,
     SourceOutcome,
     apply_fetch,
+    filters_file_for,
     latest_capture,
 )
 
@@ -54,6 +56,7 @@ class PlannedDocument:
     label: str
     terms: TermsDeclaration
     sources: tuple[PlannedSource, ...]
+    filters_file: Path | None = None
 
 
 @dataclass
@@ -154,7 +157,10 @@ def plan(
                         last.last_modified if last else None,
                     )
                 )
-            planned.append(PlannedDocument(doc.id, label, terms, tuple(sources)))
+            filters = (
+                filters_file_for(session, doc) if any(s.filters for s in terms.sources) else None
+            )
+            planned.append(PlannedDocument(doc.id, label, terms, tuple(sources), filters))
     return planned, unusable
 
 
@@ -195,6 +201,8 @@ class _Writer:
             outcomes,
             checked_at=utcnow(),
             labels=self.labels,
+            archive_only=self.archive_only,
+            filters_file=item.filters_file,
         )
 
     def write(
