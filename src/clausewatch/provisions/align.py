@@ -25,6 +25,9 @@ __all__ = ["Alignment", "Match", "align", "normalize"]
 MATCH_CUTOFF = 60.0
 #: A split or merge is kept when the joined parts score at least this against the whole.
 GROUP_CUTOFF = 80.0
+#: An old and a new provision alone between the same neighbours are one provision when the
+#: shorter one lies almost whole in the longer (rapidfuzz partial ratio).
+CONTAIN_CUTOFF = 85.0
 #: Lowest score for an unpaired provision to be tried as one part of a split or merge.
 SEED_CUTOFF = 35.0
 #: A neighbour joins a split or merge group only if it raises the score by this much.
@@ -319,6 +322,37 @@ def align(old: Sequence[Segment], new: Sequence[Segment]) -> Alignment:
             free_old.difference_update(group)
             free_new.discard(j)
             groups.append((tuple(group), (j,), score))
+
+    # Rewritten in place: an old and a new provision left alone between the same neighbours,
+    # one largely holding the other (a clause extended or cut down) or both bearing the same
+    # number, are one provision.
+    settled = sorted(
+        [(i, j) for i, j in pair_of_old.items()] + [(g[0][0], g[1][0]) for g in groups]
+    )
+    for i in sorted(free_old):
+        at = bisect.bisect_left(settled, (i, -1))
+        low = settled[at - 1][1] if at > 0 else -1
+        high = settled[at][1] if at < len(settled) else len(new)
+        between = [j for j in range(low + 1, high) if j in free_new]
+        scored = [
+            (fuzz.partial_ratio(old_norm[i], new_norm[j]), j)
+            for j in between
+            if min(len(old_norm[i]), len(new_norm[j])) >= 20
+        ]
+        same_label = [
+            (fuzz.ratio(old_norm[i], new_norm[j]), j)
+            for j in between
+            if old[i].label and new[j].label == old[i].label
+        ]
+        if same_label and max(same_label)[0] >= SEED_CUTOFF:
+            scored = [(100.0, max(same_label)[1])]
+        if scored:
+            best, j = max(scored)
+            if best >= CONTAIN_CUTOFF:
+                pair_of_old[i] = j
+                scores[i] = float(fuzz.ratio(old_norm[i], new_norm[j]))
+                free_new.discard(j)
+    free_old.difference_update(pair_of_old)
 
     anchors: list[tuple[int, int, int]] = []  # (old, new, index into draft)
     draft: list[tuple[tuple[int, ...], tuple[int, ...], float]] = [
