@@ -81,11 +81,11 @@ def extract_source(
                 raise BotWallDetected(wall, where=where) from None
             raise
         markdown = convert(root)
-        if len(markdown.split()) < min_words:
+        if _word_count(markdown, min_words) < min_words:
             wall = detect_bot_wall(text)
             if wall:
                 raise BotWallDetected(wall, where=where)
-    words = len(markdown.split())
+    words = _word_count(markdown, min_words)
     if words < min_words:
         raise EmptyContent(
             f"the selected content has {words} word(s), fewer than {min_words}",
@@ -93,6 +93,15 @@ def extract_source(
             where=where,
         )
     return markdown
+
+
+def _word_count(text: str, enough: int) -> int:
+    """Words in ``text``, counting only as far as needed to know there are ``enough``."""
+    limit = 40 * (enough + 1)
+    if len(text) <= limit:
+        return len(text.split())
+    head = len(text[:limit].split())
+    return head if head >= enough else len(text.split())
 
 
 def extract(

@@ -103,7 +103,7 @@ class Page:
         self.parser = LexborHTMLParser(text)
         self.url = url
         self.base = url
-        if url:
+        if url and ("<base" in text or "<BASE" in text):
             base = self.parser.css_first("base[href]")
             if base is not None:
                 href = base.attributes.get("href") or ""

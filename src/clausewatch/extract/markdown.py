@@ -116,7 +116,6 @@ _TICKS = re.compile(r"`+")
 _LINE_START = re.compile(r"(?:^|(?<=[\n\r\u2028\u2029]))")
 _HIGHLIGHT = re.compile(r"highlight-(?:text|source)-([a-z0-9]+)")
 _OUTER_NL = re.compile(r"^\n+|\n+\Z")
-_TRAILING = re.compile(_JS_WS_CLASS + r"+\Z")
 
 
 def js_len(text: str) -> int:
@@ -603,8 +602,7 @@ def _code(content: str) -> str:
 
 
 def _post_process(output: str) -> str:
-    output = output.lstrip("\t\r\n")
-    return _TRAILING.sub("", output)
+    return output.lstrip("\t\r\n").rstrip(JS_WS)
 
 
 def convert(root: Node) -> str:

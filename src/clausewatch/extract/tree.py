@@ -77,6 +77,11 @@ def _dom_name(tag: str, foreign: bool) -> str:
     return tag if foreign else tag.upper()
 
 
+# Only these elements have attributes the conversion reads (links, images, list starts, table
+# spans and alignment, checkboxes, highlighted code); skipping the rest saves a dict per node.
+ATTRIBUTE_TAGS = frozenset({"a", "img", "ol", "td", "th", "input", "div"})
+
+
 def copy_lexbor(
     node: Any,
     parent: Node,
@@ -89,37 +94,61 @@ def copy_lexbor(
     Comments and other node types are left out: the converter's whitespace pass deletes them
     before anything reads the tree, so copying them would only cost time.
     """
-    stack: list[tuple[Any, Node, bool]] = [(node, parent, foreign)]
-    while stack:
-        src, dst_parent, in_foreign = stack.pop()
-        if src.is_text_node:
-            text = Node(TEXT, "#text", None, src.text_content or "")
-            text.parent = dst_parent
-            dst_parent.children.append(text)
-            continue
-        if not src.is_element_node:
-            continue
-        tag = src.tag
-        if tag is None or tag.startswith("-") or tag == "!doctype":
-            continue
-        child_foreign = in_foreign or tag in FOREIGN_ROOTS
-        attrs = {k: ("" if v is None else v) for k, v in src.attributes.items()}
-        elem = Node(ELEMENT, _dom_name(tag, child_foreign), attrs)
-        elem.parent = dst_parent
-        dst_parent.children.append(elem)
-        if rewrite is not None:
-            rewrite(elem)
-            if elem.children:
-                continue
-        if child_foreign and tag in FOREIGN_EXITS:
-            child_foreign = False
-        kids = []
-        child = src.child
-        while child is not None:
-            kids.append(child)
-            child = child.next
-        for kid in reversed(kids):
-            stack.append((kid, elem, child_foreign))
+    tag = node.tag
+    if tag == "-text":
+        text = Node(TEXT, "#text", None, node.text_content or "")
+        text.parent = parent
+        parent.children.append(text)
+        return
+    if tag is None or tag[0] == "-" or tag == "!doctype":
+        return
+    in_foreign = foreign or tag in FOREIGN_ROOTS
+    elem = Node(
+        ELEMENT,
+        tag if in_foreign else tag.upper(),
+        _attributes(node) if tag in ATTRIBUTE_TAGS else {},
+    )
+    elem.parent = parent
+    parent.children.append(elem)
+    if rewrite is not None and tag == "a":
+        rewrite(elem)
+        if elem.children:
+            return
+    _copy_children(node, elem, in_foreign and tag not in FOREIGN_EXITS, rewrite)
+
+
+def _attributes(node: Any) -> dict[str, str]:
+    return {k: ("" if v is None else v) for k, v in node.attributes.items()}
+
+
+def _copy_children(
+    src: Any, dst: Node, foreign: bool, rewrite: Callable[[Node], None] | None
+) -> None:
+    children = dst.children
+    child = src.child
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            text = Node(TEXT, "#text", None, child.text_content or "")
+            text.parent = dst
+            children.append(text)
+        elif tag is not None and tag[0] != "-" and tag != "!doctype":
+            in_foreign = foreign or tag in FOREIGN_ROOTS
+            elem = Node(
+                ELEMENT,
+                tag if in_foreign else tag.upper(),
+                _attributes(child) if tag in ATTRIBUTE_TAGS else {},
+            )
+            elem.parent = dst
+            children.append(elem)
+            if rewrite is not None and tag == "a":
+                rewrite(elem)
+                if elem.children:
+                    child = child.next
+                    continue
+            if child.child is not None:
+                _copy_children(child, elem, in_foreign and tag not in FOREIGN_EXITS, rewrite)
+        child = child.next
 
 
 def fragment() -> Node:
