@@ -104,31 +104,20 @@ def _distance(anchors: Sequence[tuple[int, int]], i: int, j: int) -> int:
     return min(abs(j - g) for g in guesses[1:] or guesses)
 
 
-def _monotone(
+def _cheapest(
     olds: Sequence[int], news: Sequence[int], cost: Callable[[int, int], float]
 ) -> list[tuple[int, int]]:
-    """Order-preserving pairing of ``min(len)`` occurrences with the least total cost."""
-    if len(olds) < len(news):
-        flipped = _monotone(news, olds, lambda a, b: cost(b, a))
-        return [(i, j) for j, i in flipped]
-    a, b = len(olds), len(news)
-    inf = float("inf")
-    best = [[inf] * (b + 1) for _ in range(a + 1)]
-    best[0][0] = 0.0
-    for x in range(1, a + 1):
-        best[x][0] = 0.0
-        for y in range(1, min(x, b) + 1):
-            take = best[x - 1][y - 1] + cost(olds[x - 1], news[y - 1])
-            best[x][y] = min(take, best[x - 1][y])
+    """Greedy least-cost pairing of repeated occurrences; crossings allowed, as moves are."""
+    ranked = sorted((cost(i, j), i, j) for i in olds for j in news)
+    used_old: set[int] = set()
+    used_new: set[int] = set()
     pairs: list[tuple[int, int]] = []
-    x, y = a, b
-    while y > 0:
-        if best[x][y] == best[x - 1][y] and x - 1 >= y:
-            x -= 1
-            continue
-        pairs.append((olds[x - 1], news[y - 1]))
-        x, y = x - 1, y - 1
-    return pairs[::-1]
+    for _, i, j in ranked:
+        if i not in used_old and j not in used_new:
+            pairs.append((i, j))
+            used_old.add(i)
+            used_new.add(j)
+    return pairs
 
 
 def _exact_pairs(
@@ -155,7 +144,7 @@ def _exact_pairs(
             repeated.append(key)
     anchors = sorted(pairs)
     for key in repeated:
-        pairs.extend(_monotone(at_old[key], at_new[key], lambda i, j: _distance(anchors, i, j)))
+        pairs.extend(_cheapest(at_old[key], at_new[key], lambda i, j: _distance(anchors, i, j)))
     return pairs
 
 
