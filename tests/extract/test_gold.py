@@ -43,3 +43,33 @@ def test_gold_pairs(shared_data: Path) -> None:
     assert html_mismatches == []
     assert len(pdf_scores) == 5
     assert min(pdf_scores) >= 0.99
+
+
+def test_sequences_reproduce_otas_new_version_decisions(shared_data: Path) -> None:
+    """Byte-comparing our extractions decides "new version" exactly where OTA's did."""
+    from clausewatch.extract import ExtractionError
+
+    ota = shared_data / "ota"
+    disagreements = []
+    total = 0
+    for seq in sorted((ota / "sequences").iterdir()):
+        info = json.loads((seq / "sequence.json").read_text())
+        service = load_service(ota / info["declaration"], strict=False)
+        last: str | None = None
+        for item in info["snapshots"]:
+            when = parse_date(item["fetch_date"])
+            terms = service.terms_at(info["terms_type"], when)
+            snap = Snapshot((seq / item["file"]).read_bytes(), "text/html", terms.location, when)
+            try:
+                text: str | None = extract([snap], terms, min_words=0).markdown
+            except ExtractionError:
+                text = None
+            new = text is not None and text != last
+            if new:
+                last = text
+            total += 1
+            failed_like_ota = (text is None) == ("extraction_error" in item)
+            if new != item["new_version"] or not failed_like_ota:
+                disagreements.append(f"{seq.name}/{item['file']}")
+    assert total == 145
+    assert disagreements == []
