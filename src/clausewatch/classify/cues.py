@@ -7,7 +7,9 @@ offset map lets evidence spans point into the caller's original text.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clausewatch.classify.taxonomy import ProvisionType, Taxonomy
@@ -26,8 +28,6 @@ class NormalizedText:
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw character span of the words covering normalised span [start, end)."""
-        import bisect
-
         first = bisect.bisect_right(self.norm_starts, start) - 1
         last = bisect.bisect_right(self.norm_starts, max(start, end - 1)) - 1
         first = max(first, 0)
@@ -136,4 +136,35 @@ def sentences(raw: str) -> list[tuple[int, int]]:
             b -= 1
         if b > a:
             out.append((a, b))
+    return out
+
+
+def all_cues_batch(texts: Sequence[NormalizedText], taxonomy: Taxonomy) -> list[list[CueMatch]]:
+    """``all_cues`` for many texts with one regex scan per type over the joined batch: the
+    per-call overhead of 45 scans per short clause was most of the classifier's time."""
+    joined = "\n".join(t.text for t in texts)
+    starts = []
+    position = 0
+    for t in texts:
+        starts.append(position)
+        position += len(t.text) + 1
+    out: list[list[CueMatch]] = [[] for _ in texts]
+    for provision_type in taxonomy.types:
+        if not provision_type.cues:
+            continue
+        done: set[int] = set()
+        negatable = provision_type.id not in _NEGATABLE_EXEMPT
+        for match in _combined(provision_type).finditer(joined):
+            index = bisect.bisect_right(starts, match.start()) - 1
+            if index in done:
+                continue
+            offset = starts[index]
+            local = match.start() - offset
+            text = texts[index]
+            if negatable and _NEGATION.search(text.text[max(0, local - 40) : local]):
+                continue
+            done.add(index)
+            out[index].append(
+                CueMatch(provision_type.id, text.raw_span(local, match.end() - offset))
+            )
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -41,7 +42,7 @@ def analyze(text: str) -> list[str]:
     grams = []
     for word in words:
         grams.extend(_word_grams(word))
-    grams.extend(f"w:{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    grams.extend(f"w:{a} {b}" for a, b in pairwise(words))
     return grams
 
 
@@ -77,7 +78,7 @@ class Vectorizer:
                     known = tuple(j for j in (get(g) for g in _word_grams(word)) if j is not None)
                     cache[word] = known
                 found.extend(known)
-            for a, b in zip(words, words[1:], strict=False):
+            for a, b in pairwise(words):
                 j = get(f"w:{a} {b}")
                 if j is not None:
                     found.append(j)
@@ -109,8 +110,22 @@ def sparse_dot(
     ind: npt.NDArray[np.int64],
     values: npt.NDArray[np.float32],
     weights: npt.NDArray[np.float32],
+    max_nnz: int = 32_768,
 ) -> npt.NDArray[np.float32]:
-    """(CSR matrix) @ weights for a dense (features x outputs) weight matrix."""
-    if len(ind) == 0:
-        return np.zeros((len(ptr) - 1, weights.shape[1]), dtype=np.float32)
-    return _row_sums(ptr, weights[ind] * values[:, None])
+    """(CSR matrix) @ weights for a dense (features x outputs) weight matrix.
+
+    Works through blocks of rows holding at most ``max_nnz`` non-zeros, so the gathered
+    weights stay a few MB whatever the batch size.
+    """
+    n_rows = len(ptr) - 1
+    out = np.zeros((n_rows, weights.shape[1]), dtype=np.float32)
+    start = 0
+    while start < n_rows:
+        stop = int(np.searchsorted(ptr, ptr[start] + max_nnz, side="right")) - 1
+        stop = min(max(stop, start + 1), n_rows)
+        a, b = int(ptr[start]), int(ptr[stop])
+        if b > a:
+            block = weights[ind[a:b]] * values[a:b, None]
+            out[start:stop] = _row_sums(ptr[start : stop + 1] - a, block)
+        start = stop
+    return out

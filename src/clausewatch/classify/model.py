@@ -19,7 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from clausewatch.classify.cues import (
+    CueMatch,
+    NormalizedText,
     all_cues,
+    all_cues_batch,
     normalize_with_offsets,
     sentence_around,
     sentences,
@@ -75,7 +78,8 @@ def _sigmoid(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 def _softmax(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     z = x - x.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+    out: npt.NDArray[np.float32] = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+    return out
 
 
 def _confidence(p: float) -> str:
@@ -107,17 +111,36 @@ class Classifier:
         self.vectorizer = Vectorizer(
             {g: i for i, g in enumerate(vocabulary)}, arrays["idf"].astype(np.float32)
         )
-        self._unfair_W = arrays["unfair_W"].astype(np.float32)
-        self._unfair_b = arrays["unfair_b"].astype(np.float32)
-        self._platt = arrays["unfair_platt"].astype(np.float32)
-        self._degree_W = arrays.get("degree_W", np.zeros_like(self._unfair_W)).astype(np.float32)
-        self._degree_b = arrays.get("degree_b", np.zeros(len(self.labels))).astype(np.float32)
-        self._degree_const = arrays.get("degree_constant", np.full(len(self.labels), 2.0))
+        n_labels = len(self.labels)
         self.type_ids: list[str] = list(meta.get("types", []))
-        self._types_W = arrays["types_W"].astype(np.float32) if "types_W" in arrays else None
-        self._types_b = arrays["types_b"].astype(np.float32) if "types_b" in arrays else None
-        self._bad_W = arrays["bad_W"].astype(np.float32) if "bad_W" in arrays else None
-        self._bad_b = arrays["bad_b"].astype(np.float32) if "bad_b" in arrays else None
+        n_rows = arrays["unfair_W"].shape[0]
+        blocks = [
+            arrays["unfair_W"],
+            arrays.get("degree_W", np.zeros((n_rows, n_labels))),
+            arrays.get("types_W", np.zeros((n_rows, len(self.type_ids)))),
+            arrays.get("bad_W", np.zeros((n_rows, 1))),
+        ]
+        # One weight matrix for every head: a single gather per batch instead of four.
+        self._W = np.concatenate([b.astype(np.float32) for b in blocks], axis=1)
+        self._b = np.concatenate(
+            [
+                arrays["unfair_b"],
+                arrays.get("degree_b", np.zeros(n_labels)),
+                arrays.get("types_b", np.zeros(len(self.type_ids))),
+                arrays.get("bad_b", np.zeros(1)),
+            ]
+        ).astype(np.float32)
+        edges = np.cumsum([0, *(b.shape[1] for b in blocks)])
+        self._slices = {
+            name: slice(int(edges[k]), int(edges[k + 1]))
+            for k, name in enumerate(("unfair", "degree", "types", "bad"))
+        }
+        self._platt = arrays["unfair_platt"].astype(np.float32)
+        self._degree_const = arrays.get("degree_constant", np.full(n_labels, 2.0))
+        self._cue_column = {
+            type_id: len(vocabulary) + k for k, type_id in enumerate(meta.get("cue_types", []))
+        }
+        self._cue_weight = float(meta.get("cue_weight", 0.0))
         unknown = [t for t in self.type_ids if t != "none" and t not in self._types]
         if unknown:
             raise ModelError(
@@ -148,10 +171,49 @@ class Classifier:
                 cls._cached = cls.from_dir(Path(str(ref)))
             return cls._cached
 
+    def _features(
+        self, texts: Sequence[str], cue_matches: Sequence[dict[str, CueMatch]] | None = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """TF-IDF rows with one extra column per taxonomy cue that matched (as in training)."""
+        if cue_matches is None:
+            cue_matches = [self._cues(text) for text in texts]
+        ptr, ind, val = self.vectorizer.rows(texts)
+        if not self._cue_column:
+            return ptr, ind, val
+        new_ptr = [0]
+        parts_ind: list[npt.NDArray[np.int64]] = []
+        parts_val: list[npt.NDArray[np.float32]] = []
+        for i, matches in enumerate(cue_matches):
+            extra = sorted(self._cue_column[t] for t in matches if t in self._cue_column)
+            parts_ind.append(ind[ptr[i] : ptr[i + 1]])
+            parts_ind.append(np.asarray(extra, dtype=np.int64))
+            parts_val.append(val[ptr[i] : ptr[i + 1]])
+            parts_val.append(np.full(len(extra), self._cue_weight, dtype=np.float32))
+            new_ptr.append(new_ptr[-1] + int(ptr[i + 1] - ptr[i]) + len(extra))
+        return (
+            np.asarray(new_ptr, dtype=np.int64),
+            np.concatenate(parts_ind) if parts_ind else ind,
+            np.concatenate(parts_val) if parts_val else val,
+        )
+
+    def _cues(self, text: str) -> dict[str, CueMatch]:
+        return {m.type_id: m for m in all_cues(normalize_with_offsets(text), self.taxonomy)}
+
     def unfair_probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Calibrated probability of each CLAUDETTE label (columns in ``self.labels`` order)."""
-        ptr, ind, val = self.vectorizer.rows(texts)
-        return self._unfair(ptr, ind, val)
+        return self._unfair(*self._features(texts))
+
+    def _margins(
+        self,
+        ptr: npt.NDArray[np.int64],
+        ind: npt.NDArray[np.int64],
+        val: npt.NDArray[np.float32],
+        head: str | None = None,
+    ) -> npt.NDArray[np.float32]:
+        if head is None:
+            return sparse_dot(ptr, ind, val, self._W) + self._b
+        part = self._slices[head]
+        return sparse_dot(ptr, ind, val, self._W[:, part]) + self._b[part]
 
     def _unfair(
         self,
@@ -159,7 +221,7 @@ class Classifier:
         ind: npt.NDArray[np.int64],
         val: npt.NDArray[np.float32],
     ) -> npt.NDArray[np.float32]:
-        margins = sparse_dot(ptr, ind, val, self._unfair_W) + self._unfair_b
+        margins = self._margins(ptr, ind, val, "unfair")
         return _sigmoid(margins * self._platt[:, 0] + self._platt[:, 1])
 
     def _unfair_decisions(self, probabilities: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
@@ -171,42 +233,53 @@ class Classifier:
         return self._unfair_decisions(self.unfair_probabilities(texts))
 
     def type_probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        if self._types_W is None or self._types_b is None:
+        if not self.type_ids:
             return np.zeros((len(texts), 0), dtype=np.float32)
-        ptr, ind, val = self.vectorizer.rows(texts)
-        return _softmax(sparse_dot(ptr, ind, val, self._types_W) + self._types_b)
+        return _softmax(self._margins(*self._features(texts), "types"))
 
     def classify(self, texts: Sequence[str]) -> list[ClassificationResult]:
         if not texts:
             return []
-        ptr, ind, val = self.vectorizer.rows(texts)
-        unfair_p = self._unfair(ptr, ind, val)
+        norms = [normalize_with_offsets(text) for text in texts]
+        cue_matches = [
+            {m.type_id: m for m in found} for found in all_cues_batch(norms, self.taxonomy)
+        ]
+        margins = self._margins(*self._features(texts, cue_matches))
+        unfair_p = _sigmoid(
+            margins[:, self._slices["unfair"]] * self._platt[:, 0] + self._platt[:, 1]
+        )
         unfair_on = self._unfair_decisions(unfair_p)
-        degree_p = _sigmoid(sparse_dot(ptr, ind, val, self._degree_W) + self._degree_b)
-        if self._types_W is not None and self._types_b is not None:
-            type_p = _softmax(sparse_dot(ptr, ind, val, self._types_W) + self._types_b)
+        degree_p = _sigmoid(margins[:, self._slices["degree"]])
+        if self.type_ids:
+            type_p = _softmax(margins[:, self._slices["types"]])
         else:
             type_p = np.zeros((len(texts), 0), dtype=np.float32)
-        if self._bad_W is not None and self._bad_b is not None:
-            bad_p = _sigmoid(sparse_dot(ptr, ind, val, self._bad_W) + self._bad_b)[:, 0]
-        else:
-            bad_p = np.full(len(texts), 0.5, dtype=np.float32)
+        bad_p = _sigmoid(margins[:, self._slices["bad"]])[:, 0]
         return [
-            self._assemble(text, unfair_p[i], unfair_on[i], degree_p[i], type_p[i], float(bad_p[i]))
+            self._assemble(
+                text,
+                norms[i],
+                cue_matches[i],
+                unfair_p[i],
+                unfair_on[i],
+                degree_p[i],
+                type_p[i],
+                float(bad_p[i]),
+            )
             for i, text in enumerate(texts)
         ]
 
     def _assemble(
         self,
         text: str,
+        norm: NormalizedText,
+        cue_matches: dict[str, CueMatch],
         unfair_p: npt.NDArray[np.float32],
         unfair_on: npt.NDArray[np.bool_],
         degree_p: npt.NDArray[np.float32],
         type_p: npt.NDArray[np.float32],
         bad_p: float,
     ) -> ClassificationResult:
-        norm = normalize_with_offsets(text)
-        cue_matches = {m.type_id: m for m in all_cues(norm, self.taxonomy)}
         claudette = [k for k, on in zip(self.labels, unfair_on, strict=True) if on]
         p_of: dict[str, float] = {t: float(p) for t, p in zip(self.type_ids, type_p, strict=True)}
         for key in claudette:

@@ -46,6 +46,9 @@ from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy
 Progress = Callable[[str], None]
 NONE_TYPE = "none"
 MAX_FEATURES = 60_000
+CUE_WEIGHT = 0.3
+"""Value of a taxonomy-cue indicator appended to the l2-normed TF-IDF row (tuned by dev F1
+between 0.3, 0.6 and 1.0; see docs/decisions/0002-classifier.md)."""
 NEGATIVES_FOR_TYPES = 4_000
 
 
@@ -121,7 +124,7 @@ class TrainedModel:
 
 def _type_rows(corpus: Corpus, taxonomy: Taxonomy, seed: int) -> tuple[list[str], list[str]]:
     by_case = taxonomy.by_tosdr_case()
-    primary = {}
+    primary: dict[str, str] = {}
     for t in taxonomy.types:
         for key in t.claudette:
             primary.setdefault(key, t.id)
@@ -174,17 +177,13 @@ def fit(
     taxonomy = load_taxonomy()
     type_texts, type_labels = _type_rows(corpus, taxonomy, seed) if "types" in heads else ([], [])
     unfair_texts = [r.text for r in corpus.unfair]
-    bad_texts = [
-        p.quote for p in corpus.tosdr if p.classification in {"good", "neutral", "bad", "blocker"}
-    ]
-    bad_y = np.array(
-        [
-            p.classification in {"bad", "blocker"}
-            for p in corpus.tosdr
-            if p.classification in {"good", "neutral", "bad", "blocker"}
-        ],
-        dtype=int,
-    )
+    graded = [p for p in corpus.tosdr if p.classification in {"good", "neutral", "bad", "blocker"}]
+    if "unfavourable" not in heads:
+        graded = []
+    bad_texts = [p.quote for p in graded]
+    bad_y = np.array([p.classification in {"bad", "blocker"} for p in graded], dtype=int)
+    if not {"unfair", "degree"} & heads:
+        unfair_texts = []
     progress(f"vectorising {len(unfair_texts) + len(type_texts) + len(bad_texts)} texts")
     vectorizer = TfidfVectorizer(
         analyzer=analyze, sublinear_tf=True, min_df=2, max_features=max_features, dtype=np.float32
@@ -193,13 +192,30 @@ def fit(
     vocabulary = [""] * len(vectorizer.vocabulary_)
     for gram, index in vectorizer.vocabulary_.items():
         vocabulary[index] = gram
-    n_features = len(vocabulary)
+    cue_types = [t.id for t in taxonomy.types]
+
+    def featurize(texts: Sequence[str]) -> Any:
+        import scipy.sparse as sp
+
+        cues = np.zeros((len(texts), len(cue_types)), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for match in all_cues(normalize_with_offsets(text), taxonomy):
+                cues[i, cue_types.index(match.type_id)] = CUE_WEIGHT
+        return sp.hstack([vectorizer.transform(texts), sp.csr_matrix(cues)]).tocsr()
+
+    n_features = len(vocabulary) + len(cue_types)
     arrays: dict[str, npt.NDArray[Any]] = {"idf": vectorizer.idf_.astype(np.float32)}
-    meta: dict[str, Any] = {"seed": seed, "counts": corpus.counts, "n_features": n_features}
+    meta: dict[str, Any] = {
+        "seed": seed,
+        "counts": corpus.counts,
+        "n_features": n_features,
+        "cue_types": cue_types,
+        "cue_weight": CUE_WEIGHT,
+    }
 
     n_labels = len(CLAUDETTE_KEYS)
     if "unfair" in heads:
-        X = vectorizer.transform(unfair_texts)
+        X = featurize(unfair_texts)
         Y = np.array([[k in r.labels for k in CLAUDETTE_KEYS] for r in corpus.unfair], dtype=int)
         W = np.zeros((n_features, n_labels), dtype=np.float32)
         b = np.zeros(n_labels, dtype=np.float32)
@@ -229,7 +245,7 @@ def fit(
                 continue
             progress(f"degree head: {key}")
             lr = LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced")
-            lr.fit(vectorizer.transform([r.text for r in rows]), (degrees == 3).astype(int))
+            lr.fit(featurize([r.text for r in rows]), (degrees == 3).astype(int))
             Wd[:, j] = lr.coef_[0]
             bd[j] = lr.intercept_[0]
         arrays.update(degree_W=Wd.astype(np.float16), degree_b=bd, degree_constant=constant)
@@ -238,7 +254,7 @@ def fit(
         progress(f"type head: {len(type_texts)} rows, {len(set(type_labels))} types")
         classes = sorted(set(type_labels))
         lr = LogisticRegression(C=10.0, max_iter=3000)
-        lr.fit(vectorizer.transform(type_texts), np.array([classes.index(t) for t in type_labels]))
+        lr.fit(featurize(type_texts), np.array([classes.index(t) for t in type_labels]))
         arrays.update(
             types_W=lr.coef_.T.astype(np.float16), types_b=lr.intercept_.astype(np.float32)
         )
@@ -247,7 +263,7 @@ def fit(
     if "unfavourable" in heads and len(bad_texts) > 0:
         progress(f"unfavourable head: {len(bad_texts)} ToS;DR points")
         lr = LogisticRegression(C=3.0, max_iter=2000)
-        lr.fit(vectorizer.transform(bad_texts), bad_y)
+        lr.fit(featurize(bad_texts), bad_y)
         arrays.update(bad_W=lr.coef_.T.astype(np.float16), bad_b=lr.intercept_.astype(np.float32))
 
     digest = hashlib.sha256()
@@ -306,7 +322,7 @@ def save(model: TrainedModel, out_dir: Path) -> list[Path]:
             raise
         written.append(out_dir / name)
 
-    atomic("model.npz", lambda h: np.savez_compressed(h, **model.arrays), "wb")
+    atomic("model.npz", lambda h: np.savez_compressed(h, **model.arrays), "wb")  # type: ignore[arg-type]
     atomic(
         "vocabulary.json",
         lambda h: h.write(json.dumps(model.vocabulary, ensure_ascii=False, separators=(",", ":"))),

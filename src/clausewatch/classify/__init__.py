@@ -1,0 +1,11 @@
+"""Classification of provisions: type(s), category, severity, confidence and evidence.
+
+``Classifier.load()`` gives the shipped model (numpy only at run time);
+``clausewatch train`` rebuilds it from the labelled corpora.
+"""
+
+from __future__ import annotations
+
+from clausewatch.classify.model import ClassificationResult, Classifier
+
+__all__ = ["ClassificationResult", "Classifier"]
