@@ -5,7 +5,10 @@ fetching the same URLs, measured in the same run (each in its own process so pea
 its own), and the ratio. `--full` runs the whole pipeline (extract, versions, provisions,
 classification) instead of fetch + archive + ledger.
 
-    .venv/bin/python bench/track_throughput.py [--documents 1000] [--full]
+    .venv/bin/python bench/track_throughput.py [--documents 1000] [--full] [--latency-ms 50]
+
+Raw loopback answers in microseconds, which flatters a sequential loop; `--latency-ms`
+gives every response a real site's round trip, where concurrency is what counts.
 """
 
 from __future__ import annotations
@@ -83,6 +86,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--full", action="store_true", help="run every pipeline stage")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="delay every response, like a real site's round trip (0: raw loopback)",
+    )
     parser.add_argument("--child", choices=["clausewatch", "baseline"])
     parser.add_argument("--base-url")
     parser.add_argument("--data")
@@ -100,7 +109,10 @@ def main() -> None:
     from clausewatch.demo.server import DemoServer
 
     n = args.documents
-    with DemoServer.synthetic(n) as server, tempfile.TemporaryDirectory() as tmp:
+    with (
+        DemoServer.synthetic(n, latency=args.latency_ms / 1000) as server,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         base = server.base_url
         ours = run_child(
             [
@@ -119,7 +131,10 @@ def main() -> None:
     mode = "full pipeline" if args.full else "fetch + archive + ledger"
     ours_rate = ours["documents"] / ours["seconds"]
     plain_rate = plain["documents"] / plain["seconds"]
-    print(f"track throughput, {n} documents on loopback ({mode})")
+    print(
+        f"track throughput, {n} documents on loopback ({mode}, "
+        f"{args.latency_ms:g} ms server latency)"
+    )
     print(
         f"  clausewatch track       {ours_rate:8.1f} docs/s  {ours['seconds']:7.2f} s  "
         f"peak RSS {ours['max_rss_mb']:6.1f} MB"

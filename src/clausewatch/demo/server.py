@@ -121,12 +121,15 @@ class DemoServer:
         port: int = 0,
         revision: int = 1,
         revisions: int = 4,
+        latency: float = 0.0,
     ) -> DemoServer:
+        """``latency`` (seconds) delays every document response, like a distant real site."""
         if n_documents < 1:
             raise DemoError(f"needs at least one document, not {n_documents}", where="synthetic")
         server = cls.__new__(cls)
         lookup, listing = _synthetic_lookup(n_documents)
         server._setup(lookup, listing, revisions, host, port, revision)
+        server.latency = latency
         return server
 
     def _setup(
@@ -140,6 +143,7 @@ class DemoServer:
     ) -> None:
         self._lookup = lookup
         self._listing = listing
+        self.latency = 0.0
         self.revisions = revisions
         self.host = host
         self._port = port
@@ -262,6 +266,8 @@ class DemoServer:
             await runner.cleanup()
 
     async def _document(self, request: web.Request) -> web.StreamResponse:
+        if self.latency:
+            await asyncio.sleep(self.latency)
         found = self._lookup(request.path, self._revision)
         if found is None:
             raise web.HTTPNotFound(text=f"no demo document at {request.path}\n")

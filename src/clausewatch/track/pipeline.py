@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clausewatch.archive.blobs import BlobStore
@@ -76,6 +76,31 @@ def filters_file_for(session: Session, document: Document) -> Path | None:
     path = Path(source)
     candidate = path.with_name(f"{path.name.removesuffix('.json')}.filters.js")
     return candidate if candidate.exists() else None
+
+
+def latest_captures(
+    session: Session, document_ids: Sequence[int]
+) -> dict[tuple[int, int], Capture]:
+    """The newest capture of each (document, source) among ``document_ids``, in one query."""
+    if not document_ids:
+        return {}
+    ranked = (
+        select(
+            Capture.id,
+            func.row_number()
+            .over(
+                partition_by=(Capture.document_id, Capture.source_index),
+                order_by=(Capture.fetched_at.desc(), Capture.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Capture.document_id.in_(list(document_ids)))
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Capture).join(ranked, ranked.c.id == Capture.id).where(ranked.c.rank == 1)
+    ).all()
+    return {(c.document_id, c.source_index): c for c in rows}
 
 
 def latest_capture(session: Session, document_id: int, source_index: int) -> Capture | None:
@@ -181,6 +206,7 @@ def apply_fetch(
     origin: str = "fetch",
     archive_only: bool = False,
     filters_file: Path | None = None,
+    previous_captures: Mapping[tuple[int, int], Capture] | None = None,
 ) -> DocumentOutcome:
     """Turn the fetch of every source of ``document`` into archive records and maybe a version."""
     label = f"{document.platform.name} / {document.terms_type}"
@@ -205,7 +231,11 @@ def apply_fetch(
     for outcome in sorted(outcomes, key=lambda o: o.index):
         result = outcome.result
         assert result is not None
-        previous = latest_capture(session, document.id, outcome.index)
+        previous = (
+            previous_captures.get((document.id, outcome.index))
+            if previous_captures is not None
+            else latest_capture(session, document.id, outcome.index)
+        )
         if previous is not None and (
             result.not_modified
             or hashlib.sha256(result.content).hexdigest() == previous.content_sha256

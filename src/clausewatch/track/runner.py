@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +27,7 @@ from clausewatch.declarations import DeclarationError, TermsDeclaration, terms_f
 from clausewatch.fetch.client import Fetcher
 from clausewatch.fetch.errors import FetchError
 from clausewatch.store import Store
-from clausewatch.store.models import Document, Event, Platform
+from clausewatch.store.models import Capture, Document, Event, Platform
 from clausewatch.store.types import utcnow
 from clausewatch.track.pipeline import (
     Classifications,
@@ -36,6 +36,7 @@ from clausewatch.track.pipeline import (
     apply_fetch,
     filters_file_for,
     latest_capture,
+    latest_captures,
 )
 
 BATCH_SIZE = 64
@@ -189,7 +190,11 @@ class _Writer:
         self.archive_only = archive_only
 
     def _apply(
-        self, session: Session, item: PlannedDocument, outcomes: Sequence[SourceOutcome]
+        self,
+        session: Session,
+        item: PlannedDocument,
+        outcomes: Sequence[SourceOutcome],
+        previous: Mapping[tuple[int, int], Capture] | None = None,
     ) -> DocumentOutcome:
         document = session.get(Document, item.document_id)
         assert document is not None
@@ -203,6 +208,7 @@ class _Writer:
             labels=self.labels,
             archive_only=self.archive_only,
             filters_file=item.filters_file,
+            previous_captures=previous,
         )
 
     def write(
@@ -210,7 +216,15 @@ class _Writer:
     ) -> list[DocumentOutcome]:
         try:
             with self.store.session() as session:
-                return [self._apply(session, item, outcomes) for item, outcomes in batch]
+                # Two queries for the whole batch instead of two per document.
+                ids = [item.document_id for item, _ in batch]
+                session.scalars(
+                    select(Document)
+                    .options(joinedload(Document.platform))
+                    .where(Document.id.in_(ids))
+                ).unique().all()
+                previous = latest_captures(session, ids)
+                return [self._apply(session, item, outcomes, previous) for item, outcomes in batch]
         except Exception:
             if len(batch) == 1:
                 raise
@@ -282,6 +296,11 @@ async def track(
 
     async def fetch_document(fetcher: Fetcher, item: PlannedDocument) -> None:
         outcomes = await asyncio.gather(*(_fetch_source(fetcher, s) for s in item.sources))
+        # Blobs are content-addressed and idempotent: writing (and fsyncing) them here, in
+        # parallel, keeps the single writer thread for the database alone.
+        for outcome in outcomes:
+            if outcome.result is not None and not outcome.result.not_modified:
+                await asyncio.to_thread(writer.blobs.put, outcome.result.content)
         await queue.put((item, list(outcomes)))
 
     async def consume() -> None:
