@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clausewatch.extract.markdown import escape, html_to_markdown, js_len
 
@@ -80,3 +82,32 @@ def test_task_list_items() -> None:
     html = '<ul><li><input type="checkbox" checked> done</li><li><input type="checkbox"> todo</li></ul>'
     # the checkbox rule adds a space and the text keeps its own: OTA writes both
     assert html_to_markdown(html) == "*   [x]  done\n*   [ ]  todo"
+
+
+def test_pathological_nesting_does_not_overflow() -> None:
+    html = "<div>" * 20_000 + "deep text" + "</div>" * 20_000
+    assert html_to_markdown(html) == "deep text"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("<>/ab pdivulitr=\"'&;#*_[]`\\-\n\t\xa0é😀")), max_size=300
+    )
+)
+def test_any_input_converts_without_error_and_is_trimmed(html: str) -> None:
+    out = html_to_markdown(html)
+    assert out == out.rstrip()
+    assert not out.startswith(("\n", "\t", "\r"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=80))
+def test_plain_words_survive_a_paragraph(text: str) -> None:
+    from html import escape as html_escape
+
+    words = text.split()
+    out = html_to_markdown(f"<p>{html_escape(text)}</p>")
+    unescaped = out.replace("\\", "")
+    for word in words:
+        assert word.replace("\\", "") in unescaped

@@ -335,16 +335,19 @@ def select_fragment(page: Page, source: SourceDocument, *, where: str | None = N
     for start, end in ranges:
         _delete_range(start, end)
     # select
+    from clausewatch.extract.markdown import deep_trees
+
     rewrite = LinkRewriter(page.base)
     root = fragment()
     selectors: Sequence[Selector] = source.select or ("body",)
-    for selector in selectors:
-        if isinstance(selector, RangeSelector):
-            start, end = page.boundaries(selector, where)
-            _clone_range(start, end, root, rewrite)
-        else:
-            for node in page.all(selector, where):
-                copy_lexbor(node, root, rewrite=rewrite)
+    with deep_trees():
+        for selector in selectors:
+            if isinstance(selector, RangeSelector):
+                start, end = page.boundaries(selector, where)
+                _clone_range(start, end, root, rewrite)
+            else:
+                for node in page.all(selector, where):
+                    copy_lexbor(node, root, rewrite=rewrite)
     if not any(child.kind == ELEMENT for child in root.children):
         shown = ", ".join(_describe(s) for s in selectors)
         raise SelectorMatchedNothing(shown, where=where)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from clausewatch.extract.tree import ELEMENT, FRAGMENT, TEXT, Node
 
@@ -607,19 +609,26 @@ def _post_process(output: str) -> str:
 
 def convert(root: Node) -> str:
     """Markdown of a fragment (its children); whitespace is collapsed in place first."""
-    collapse_whitespace(root)
-    converter = _Converter()
-    try:
-        output = converter.process(root, False)
-    except RecursionError:
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 50_000))
-        try:
-            converter = _Converter()
-            output = converter.process(root, False)
-        finally:
-            sys.setrecursionlimit(limit)
+    with deep_trees():
+        collapse_whitespace(root)
+        output = _Converter().process(root, False)
     return _post_process(output)
+
+
+@contextmanager
+def deep_trees(depth: int = 100_000) -> Iterator[None]:
+    """Let the recursive tree walks handle pathological nesting (thousands of unclosed tags).
+
+    Python-to-Python calls don't grow the C stack on 3.11+, so a high limit is safe here; it
+    is restored afterwards.
+    """
+    limit = sys.getrecursionlimit()
+    if limit < depth:
+        sys.setrecursionlimit(depth)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def html_to_markdown(fragment: str | Node) -> str:
@@ -639,10 +648,11 @@ def html_to_markdown(fragment: str | Node) -> str:
     root = new_fragment()
     body = parser.body
     if body is not None:
-        child = body.child
-        while child is not None:
-            copy_lexbor(child, root)
-            child = child.next
+        with deep_trees():
+            child = body.child
+            while child is not None:
+                copy_lexbor(child, root)
+                child = child.next
     return convert(root)
 
 
