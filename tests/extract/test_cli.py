@@ -130,3 +130,23 @@ def test_error_is_one_line_and_nonzero_exit(tmp_path: Path) -> None:
     assert proc.stdout == ""
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "matched nothing" in lines[0]
+
+
+def test_extract_at_picks_the_declaration_valid_at_fetch_time(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from clausewatch.declarations.model import load_service
+    from clausewatch.extract import Snapshot, extract_at
+
+    service = load_service(_declaration(tmp_path))
+    old = " ".join(["Old"] * 25)
+    new = " ".join(["New"] * 25)
+    html = f'<div id="old"><p>{old}</p></div><main><p>{new}</p></main>'.encode()
+
+    def at(year: int) -> str:
+        when = datetime(year, 1, 1, tzinfo=UTC)
+        snap = Snapshot(html, "text/html", "https://example.com/tos", when)
+        return extract_at(service, "Terms of Service", [snap]).markdown
+
+    assert at(2019) == old
+    assert at(2024) == new

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from clausewatch.declarations.model import SourceDocument, TermsDeclaration
+from clausewatch.declarations.model import ServiceDeclaration, SourceDocument, TermsDeclaration
 from clausewatch.extract.botwall import detect_bot_wall
 from clausewatch.extract.errors import (
     BotWallDetected,
@@ -124,6 +124,29 @@ def extract(
     return Extraction(SOURCE_DOCUMENTS_SEPARATOR.join(parts))
 
 
+def filters_file_of(service: ServiceDeclaration) -> Path | None:
+    """``<Service>.filters.js`` beside the declaration, if there is one."""
+    path = service.path.with_name(f"{service.service_id}.filters.js")
+    return path if path.exists() else None
+
+
+def extract_at(
+    service: ServiceDeclaration,
+    terms_type: str,
+    snapshots: Sequence[Snapshot],
+    *,
+    min_words: int = MIN_WORDS,
+) -> Extraction:
+    """Extract with the declaration valid when the snapshots were fetched (OTA's history rule).
+
+    The first snapshot's ``fetched_at`` decides (None: the current declaration); the service's
+    filters file, if any, is used.
+    """
+    when = snapshots[0].fetched_at if snapshots else None
+    terms = service.terms_at(terms_type, when)
+    return extract(snapshots, terms, filters_file=filters_file_of(service), min_words=min_words)
+
+
 __all__ = [
     "EXTRACTOR_VERSION",
     "BotWallDetected",
@@ -138,8 +161,10 @@ __all__ = [
     "decode_html",
     "detect_bot_wall",
     "extract",
+    "extract_at",
     "extract_html",
     "extract_source",
+    "filters_file_of",
     "html_to_markdown",
     "pdf_to_markdown",
 ]

@@ -57,12 +57,13 @@ def extract_command(
 ) -> None:
     """Print the Markdown OTA would record for SNAPSHOT_FILE under a declaration."""
     from clausewatch.declarations.model import load_service
-    from clausewatch.extract import Snapshot, extract
+    from clausewatch.extract import Snapshot, extract, filters_file_of
 
     if not declaration.is_file():
         raise NotFoundError("declaration file not found", where=str(declaration))
     when = _parse_when(date)
-    terms = load_service(declaration).terms_at(terms_type, when)
+    service = load_service(declaration)
+    terms = service.terms_at(terms_type, when)
     if len(snapshot_files) != len(terms.sources):
         raise ClausewatchError(
             f"{terms_type!r} combines {len(terms.sources)} source document(s); "
@@ -76,8 +77,7 @@ def extract_command(
         content = path.read_bytes()
         location = url if (url and len(snapshot_files) == 1) else source.location
         snapshots.append(Snapshot(content, _mime_of(path, content), location, when))
-    filters_file = declaration.with_name(declaration.name.removesuffix(".json") + ".filters.js")
-    result = extract(snapshots, terms, filters_file=filters_file if filters_file.exists() else None)
+    result = extract(snapshots, terms, filters_file=filters_file_of(service))
     typer.echo(result.markdown)
 
 
