@@ -14,7 +14,7 @@ WALLS = [
     ),
     ('<script src="https://ct.captcha-delivery.com/c.js"></script>', "datadome"),
     ('<div id="px-captcha"></div>', "perimeterx"),
-    ('<meta http-equiv="refresh" content="0;/.well-known/sgcaptcha/?r=%2F">', "sitegound"),
+    ('<meta http-equiv="refresh" content="0;/.well-known/sgcaptcha/?r=%2F">', "siteground"),
     ("<title>Access Denied</title><h1>Access Denied</h1><p>Reference #18</p>", "akamai"),
     ("<p>Please complete the captcha to continue.</p>", "captcha"),
     ("<p>Checking your browser before accessing example.com.</p>", "browser check"),

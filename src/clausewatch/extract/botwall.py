@@ -19,7 +19,7 @@ _STRONG: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cloudflare block", re.compile(r"cf-error-details|Sorry, you have been blocked", re.I)),
     ("datadome captcha", re.compile(r"geo\.captcha-delivery\.com|ct\.captcha-delivery\.com", re.I)),
     ("perimeterx captcha", re.compile(r"id=[\"']px-captcha[\"']", re.I)),
-    ("sitegound captcha", re.compile(r"/\.well-known/sgcaptcha/", re.I)),
+    ("siteground captcha", re.compile(r"/\.well-known/sgcaptcha/", re.I)),
     ("akamai denial", re.compile(r"<title>\s*Access Denied\s*</title>", re.I)),
     ("imperva block", re.compile(r"_Incapsula_Resource|Request unsuccessful\. Incapsula", re.I)),
     ("aws waf captcha", re.compile(r"awswaf(?:captcha|\.com)", re.I)),
