@@ -110,8 +110,6 @@ def _new_provision(session: Session, version: Version, seg: Segment) -> Provisio
         title=_title(seg),
     )
     session.add(row)
-    session.flush()
-    row.key = provision_key(row.id)
     return row
 
 
@@ -180,13 +178,19 @@ def record_version_provisions(
         {pid for pid in ids if pid is not None},
     )
     by_id: dict[int, Provision] = {}
+    created: list[tuple[int, Provision]] = []
     for j in missing:
         pid = revived.pop(hashes[j], None)
         if pid is None:
-            row = _new_provision(session, version, new_segments[j])
+            created.append((j, _new_provision(session, version, new_segments[j])))
+        else:
+            ids[j] = pid
+    if created:
+        session.flush()  # one batched INSERT for every new provision, then their public keys
+        for j, row in created:
+            row.key = provision_key(row.id)
             by_id[row.id] = row
-            pid = row.id
-        ids[j] = pid
+            ids[j] = row.id
     present = [pid for pid in ids if pid is not None]
     for row in session.scalars(select(Provision).where(Provision.id.in_(present))):
         row.last_version_id = version.id

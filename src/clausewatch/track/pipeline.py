@@ -114,10 +114,29 @@ def latest_capture(session: Session, document_id: int, source_index: int) -> Cap
 
 @dataclass
 class Classifications:
-    """Labels every provision text once per model; unchanged provisions are never relabelled."""
+    """Labels every provision text once per model; unchanged provisions are never relabelled.
+
+    The change-set diff and the stored labels ask for the same texts: a memo by text hash
+    makes the second ask free.
+    """
 
     classify: ClassifyFn
     model_id: str
+    memo_limit: int = 50_000
+    _memo: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def labels(self, texts: Sequence[str]) -> list[Mapping[str, Any]]:
+        shas = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+        todo: dict[str, str] = {}
+        for sha, text in zip(shas, texts, strict=True):
+            if sha not in self._memo:
+                todo.setdefault(sha, text)
+        if todo:
+            if len(self._memo) + len(todo) > self.memo_limit:
+                self._memo.clear()
+            results = self.classify(list(todo.values()))
+            self._memo.update(zip(todo, results, strict=True))
+        return [self._memo[sha] for sha in shas]
 
     def label_version(self, session: Session, version_id: int) -> int:
         rows = session.scalars(
@@ -137,13 +156,13 @@ class Classifications:
         todo = [(sha, text) for sha, text in wanted.items() if sha not in known]
         if not todo:
             return 0
-        results = self.classify([text for _, text in todo])
+        results = self.labels([text for _, text in todo])
         for (sha, _), result in zip(todo, results, strict=True):
             session.add(Classification(text_sha256=sha, model=self.model_id, result=dict(result)))
         return len(todo)
 
     def provision_classify(self, texts: Sequence[str]) -> Sequence[Mapping[str, Any]]:
-        return self.classify(texts)
+        return self.labels(texts)
 
 
 def load_classifications() -> Classifications | None:
