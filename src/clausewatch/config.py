@@ -11,6 +11,17 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Debian's Chromium on a closed network: without the background-networking flags it keeps
+# trying to reach Google's hosts; the project never downloads a browser of its own.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+)
+
 
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "clausewatch"

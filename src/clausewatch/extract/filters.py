@@ -12,23 +12,14 @@ page's scripts) and every network request refused, the filters module is importe
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
+from clausewatch.config import CHROMIUM_ARGS, Settings
 from clausewatch.declarations.model import RangeSelector, SourceDocument
 from clausewatch.extract.errors import FilterFailed, FilterUnavailable
 
-CHROMIUM = os.environ.get("CLAUSEWATCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 _EXPORT = re.compile(
     r"export\s+(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)"
     r"|export\s+(?:const|let|var)\s+([A-Za-z_$][\w$]*)"
@@ -90,7 +81,7 @@ def _selector_json(selectors: tuple[str | RangeSelector, ...]) -> Any:
 
 
 def chromium_available() -> bool:
-    return Path(CHROMIUM).exists()
+    return Path(Settings().chromium_path).exists()
 
 
 def run_filters(html: str, source: SourceDocument, filters_file: Path, *, url: str) -> str:
@@ -104,7 +95,7 @@ def run_filters(html: str, source: SourceDocument, filters_file: Path, *, url: s
     if missing:
         raise FilterUnavailable(missing, where=where)
     if not chromium_available():
-        raise FilterFailed(f"Chromium not found at {CHROMIUM}", where=where)
+        raise FilterFailed(f"Chromium not found at {Settings().chromium_path}", where=where)
     context = {
         "fetch": url,
         "select": _selector_json(source.select),
@@ -117,7 +108,9 @@ def run_filters(html: str, source: SourceDocument, filters_file: Path, *, url: s
 
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path=Settings().chromium_path, args=list(CHROMIUM_ARGS)
+            )
             try:
                 page_context = browser.new_context(java_script_enabled=False)
                 page_context.route("**/*", lambda route: route.abort())

@@ -27,6 +27,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from yarl import URL
 
+from clausewatch.config import CHROMIUM_ARGS
 from clausewatch.fetch.botwall import detect_bot_wall
 from clausewatch.fetch.client import REDIRECT_STATUSES, FetchResult, Hop
 from clausewatch.fetch.errors import (
@@ -44,14 +45,6 @@ from clausewatch.fetch.ssrf import check_url
 if TYPE_CHECKING:
     from clausewatch.fetch.client import Fetcher
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 _INLINE_SCHEMES = ("data:", "blob:", "about:")
 _DROP_REQUEST_HEADERS = frozenset(
     {"host", "content-length", "connection", "accept-encoding", "user-agent"}
