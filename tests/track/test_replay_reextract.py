@@ -197,3 +197,23 @@ def test_replay_cli_prints_summary(settings: Settings, tmp_path: Path) -> None:
         text=True,
     )
     assert bad.returncode != 0 and "missing" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_analyse_backfills_dataset_versions_once(store: Store) -> None:
+    from clausewatch.store.models import ChangeSet, ProvisionText
+    from clausewatch.track.backfill import backfill_provisions
+    from clausewatch.versions.dataset import import_ota_dataset
+
+    dataset = Path(__file__).parents[1] / "versions" / "fixtures" / "dataset"
+    with store.sessions() as session:
+        import_ota_dataset(session, dataset)
+    with store.session() as s:
+        versions = s.scalar(select(func.count(Version.id))) or 0
+    assert versions > 0
+    first = backfill_provisions(store, labels=None)
+    assert first.recorded == versions
+    again = backfill_provisions(store, labels=None)
+    assert again.versions == 0 and again.recorded == 0
+    with store.session() as s:
+        assert s.scalar(select(func.count(ChangeSet.id))) == versions
+        assert (s.scalar(select(func.count(ProvisionText.id))) or 0) > versions

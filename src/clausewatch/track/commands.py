@@ -228,7 +228,44 @@ def replay_command(
     typer.echo(json.dumps(summary.to_json()))
 
 
+def analyse_command(
+    ctx: typer.Context,
+    document: Annotated[
+        int | None, typer.Option("--document", help="Only this document ID.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Cut versions that have no provisions yet into provisions, diff and classify them.
+
+    For versions imported with `import ota-dataset` (or recorded before a model existed).
+    Each document is walked oldest first, one version per transaction; safe to interrupt
+    and rerun.
+    """
+    from clausewatch.cli import settings_of
+    from clausewatch.track.backfill import backfill_provisions
+
+    store = Store(settings_of(ctx))
+    progress = _progress("analysing", not as_json)
+    task = progress.add_task("", total=None)
+    try:
+        with progress:
+            summary = backfill_provisions(
+                store,
+                labels=load_classifications(),
+                document_id=document,
+                on_planned=lambda n: progress.update(task, total=n),
+                on_done=lambda _v: progress.update(task, advance=1),
+            )
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(summary.to_json()))
+    else:
+        out.print(f"{summary.recorded} versions analysed ({summary.versions} were pending)")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("analyse")(analyse_command)
     app.command("track")(track_command)
     app.command("reextract")(reextract_command)
     app.command("replay")(replay_command)
