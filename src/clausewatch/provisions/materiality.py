@@ -129,6 +129,16 @@ _AMOUNT = re.compile(
     r"(?:[$€£¥]\s?\d[\d,.]*|\d[\d,.]*\s?(?:%|percent|usd|eur|gbp|dollars?|euros?))"
 )
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+#: A clause number at the very start ("A.1.", "I.2.c.", "4.3", "12.", "(b)", "iv)"): adding,
+#: removing or changing it is renumbering, never a change of meaning.
+_LEADING_LABEL = re.compile(
+    r"^\s*(?:"
+    r"(?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,3})\.(?:[a-z0-9]{1,3}\.?)*"
+    r"|\d{1,3}(?:\.\d{1,3})+\.?"
+    r"|\(?(?:[a-z]|[ivx]{1,5}|\d{1,3})\)"
+    r")\s+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -145,7 +155,7 @@ def highest(levels: list[str] | tuple[str, ...]) -> str:
 
 
 def _mask(text: str) -> str:
-    masked = _DATE.sub(" <date> ", normalize(text))
+    masked = _DATE.sub(" <date> ", _LEADING_LABEL.sub("", normalize(text), count=1))
     masked = _STAMP.sub(" <stamp> ", masked)
     return _REF.sub(r"\1 <ref>", masked)
 
@@ -204,7 +214,7 @@ def assess_modification(old: str, new: str) -> Assessment:
         why: list[str] = []
         raw_old, raw_new = _TOKEN.findall(normalize(old)), _TOKEN.findall(normalize(new))
         if raw_old != raw_new:
-            why.append("only dates, version stamps or cross-reference numbers changed")
+            why.append("only dates, version stamps or clause numbers changed")
         elif normalize(old) != normalize(new):
             why.append("only punctuation or capitalisation changed")
         else:
