@@ -264,7 +264,54 @@ def analyse_command(
         out.print(f"{summary.recorded} versions analysed ({summary.versions} were pending)")
 
 
+def export_dataset_command(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="A new or empty folder.")],
+    technical: Annotated[
+        bool, typer.Option("--technical/--no-technical", help="Include technical versions.")
+    ] = True,
+) -> None:
+    """Write every version in OTA's dataset layout (<Service>/<Terms type>/<date>.md + index.json).
+
+    `clausewatch import ota-dataset` reads it back.
+    """
+    from clausewatch.cli import settings_of
+    from clausewatch.track.exports import export_dataset
+
+    store = Store(settings_of(ctx))
+    try:
+        with store.session() as session:
+            n = export_dataset(session, directory, include_technical=technical)
+    finally:
+        store.close()
+    out.print(f"{n} versions written to {directory}", highlight=False)
+
+
+def export_provisions_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Output file (.csv or .jsonl).")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl (default: by the file's suffix).")
+    ] = None,
+) -> None:
+    """Write every provision of every latest version with its span, labels and text hash."""
+    from clausewatch.cli import settings_of
+    from clausewatch.track.exports import export_provisions
+
+    store = Store(settings_of(ctx))
+    try:
+        with store.session() as session:
+            n = export_provisions(session, file, fmt=fmt)
+    finally:
+        store.close()
+    out.print(f"{n} provisions written to {file}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
+    from clausewatch.archive.commands import export_app
+
+    export_app.command("dataset")(export_dataset_command)
+    export_app.command("provisions")(export_provisions_command)
     app.command("analyse")(analyse_command)
     app.command("track")(track_command)
     app.command("reextract")(reextract_command)
