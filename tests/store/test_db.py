@@ -70,3 +70,19 @@ def test_utc_now_default(store: Store) -> None:
     with store.session() as s:
         p = s.scalars(select(Platform)).one()
         assert abs(p.created_at - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+def test_migrations_go_down_and_up_again(settings: Settings) -> None:
+    from clausewatch.store.db import upgrade
+
+    engine = make_engine(settings)
+    upgrade(engine)
+    from alembic import command
+
+    from clausewatch.store.db import alembic_config
+
+    command.downgrade(alembic_config(engine), "0001")
+    assert current_revision(engine) == "0001"
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()

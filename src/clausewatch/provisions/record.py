@@ -71,13 +71,16 @@ def _previous_version(session: Session, version: Version) -> Version | None:
 
 
 def _stored_segments(session: Session, version: Version) -> tuple[list[Segment], list[int]]:
-    """The previous version's provisions as stored, with labels recovered by re-segmenting."""
+    """The previous version's provisions as stored (labels of rows stored before the label
+    column existed are recovered by re-segmenting)."""
     rows = session.scalars(
         select(ProvisionText)
         .where(ProvisionText.version_id == version.id)
         .order_by(ProvisionText.ordinal)
     ).all()
-    fresh = {(s.start, s.end): s for s in segment(version.text)}
+    fresh: dict[tuple[int, int], Segment] = {}
+    if any(row.kind is None for row in rows):
+        fresh = {(s.start, s.end): s for s in segment(version.text)}
     segments: list[Segment] = []
     for index, row in enumerate(rows):
         known = fresh.get((row.start, row.end))
@@ -88,8 +91,8 @@ def _stored_segments(session: Session, version: Version) -> tuple[list[Segment],
                 end=row.end,
                 text=row.text,
                 heading_path=tuple(str(h) for h in row.heading_path),
-                kind=known.kind if known else "paragraph",
-                label=known.label if known else "",
+                kind=row.kind or (known.kind if known else "paragraph"),
+                label=(row.label or "") if row.kind is not None else (known.label if known else ""),
             )
         )
     return segments, [row.provision_id for row in rows]
@@ -208,6 +211,8 @@ def record_version_provisions(
                 end=seg.end,
                 text=seg.text,
                 text_sha256=hashes[j],
+                label=seg.label,
+                kind=seg.kind,
             )
         )
     summary = _keyed_summary(data, old_ids, ids, by_id, session)

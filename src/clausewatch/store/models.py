@@ -197,6 +197,8 @@ class ProvisionText(Base):
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     text_sha256: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str | None] = mapped_column(String(40), default=None)
+    kind: Mapped[str | None] = mapped_column(String(20), default=None)
 
 
 class ChangeSet(Base):
