@@ -163,6 +163,9 @@ class Version(Base):
     language: Mapped[str | None] = mapped_column(String(20), default=None)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     stated_date: Mapped[str | None] = mapped_column(String(40), default=None)
+    stated_date_kind: Mapped[str | None] = mapped_column(String(20), default=None)
+    stated_date_start: Mapped[int | None] = mapped_column(Integer, default=None)
+    stated_date_end: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

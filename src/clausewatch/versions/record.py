@@ -137,6 +137,9 @@ def record_text(
         language=meta.language,
         word_count=meta.word_count,
         stated_date=meta.stated_date.isoformat() if meta.stated_date else None,
+        stated_date_kind=meta.stated_date_kind,
+        stated_date_start=meta.stated_date_span[0] if meta.stated_date_span else None,
+        stated_date_end=meta.stated_date_span[1] if meta.stated_date_span else None,
     )
     session.add(version)
     session.flush()

@@ -59,6 +59,17 @@ def version_detail(session: Session, version_id: int) -> dict[str, Any] | None:
         "language": version.language,
         "word_count": version.word_count,
         "stated_date": version.stated_date,
+        "stated_date_kind": version.stated_date_kind,
+        "stated_date_span": (
+            [version.stated_date_start, version.stated_date_end]
+            if version.stated_date_start is not None
+            else None
+        ),
+        "stated_date_text": (
+            version.text[version.stated_date_start : version.stated_date_end]
+            if version.stated_date_start is not None and version.stated_date_end is not None
+            else None
+        ),
         "text_sha256": version.text_sha256,
         "capture_ids": version.capture_ids,
         "previous_version_id": previous,
