@@ -168,3 +168,26 @@ def all_cues_batch(texts: Sequence[NormalizedText], taxonomy: Taxonomy) -> list[
                 CueMatch(provision_type.id, text.raw_span(local, match.end() - offset))
             )
     return out
+
+
+_STRONG_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z0-9\"“(‘'])|\n\s*")
+
+
+def strong_sentences(raw: str) -> list[tuple[int, int]]:
+    """Sentence spans at unambiguous boundaries only (end mark then a capital, or a line
+    break): splitting at every semicolon cuts clauses the heads were trained on whole."""
+    spans = []
+    start = 0
+    for match in _STRONG_END.finditer(raw):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(raw)))
+    out = []
+    for a, b in spans:
+        while a < b and raw[a].isspace():
+            a += 1
+        while b > a and raw[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out

@@ -86,6 +86,15 @@ def is_forbidden(name: str, extra: tuple[str, ...] = ()) -> bool:
     return any(key.startswith(p) for p in (*FORBIDDEN_SERVICES, *extra))
 
 
+def names_forbidden(names: list[str], extra: tuple[str, ...] = ()) -> bool:
+    """True when any of a service's names (slug, display name) or any word of them is
+    forbidden: "Amazon Web Services" is caught by its first word, "Second Life" by its
+    joined name."""
+    candidates = [n for n in names if n]
+    candidates += [w for n in names for w in re.split(r"[\s_\-]+", n) if w]
+    return any(is_forbidden(c, extra) for c in candidates)
+
+
 @dataclass(frozen=True)
 class LabelledSentence:
     text: str
@@ -184,6 +193,7 @@ class ToSDRPoint:
     case: str
     classification: str
     service: str
+    service_name: str = ""
 
 
 def load_tosdr(data_dir: Path) -> list[ToSDRPoint]:
@@ -198,7 +208,8 @@ def load_tosdr(data_dir: Path) -> list[ToSDRPoint]:
                 quote=quote.strip(),
                 case=str(row.get("case", "")).strip(),
                 classification=str(row.get("classification", "")),
-                service=f"{row.get('service', '')} {row.get('service_name', '')}",
+                service=str(row.get("service", "")),
+                service_name=str(row.get("service_name", "")),
             )
         )
     return out

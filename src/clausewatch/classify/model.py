@@ -27,6 +27,7 @@ from clausewatch.classify.cues import (
     sentence_around,
     sentences,
     severity_shift,
+    strong_sentences,
 )
 from clausewatch.classify.features import Vectorizer, sparse_dot
 from clausewatch.classify.taxonomy import SEVERITIES, Taxonomy, load_taxonomy
@@ -88,6 +89,16 @@ def _confidence(p: float) -> str:
     if p >= 0.5:
         return "medium"
     return "low"
+
+
+@dataclass
+class _HeadOutputs:
+    unfair: npt.NDArray[np.float32]
+    degree: npt.NDArray[np.float32]
+    types: npt.NDArray[np.float32]
+    bad: npt.NDArray[np.float32]
+    unfair_span: list[list[tuple[int, int] | None]]
+    types_span: list[list[tuple[int, int] | None]]
 
 
 class Classifier:
@@ -201,7 +212,7 @@ class Classifier:
 
     def unfair_probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Calibrated probability of each CLAUDETTE label (columns in ``self.labels`` order)."""
-        return self._unfair(*self._features(texts))
+        return self._heads(texts).unfair
 
     def _margins(
         self,
@@ -232,10 +243,69 @@ class Classifier:
     def predict_unfair(self, texts: Sequence[str]) -> npt.NDArray[np.bool_]:
         return self._unfair_decisions(self.unfair_probabilities(texts))
 
-    def type_probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    def type_probabilities(
+        self, texts: Sequence[str], per_sentence: bool = True
+    ) -> npt.NDArray[np.float32]:
+        """Type-head probabilities (columns in ``self.type_ids`` order); with
+        ``per_sentence=False`` the text is scored only as a whole (a proper distribution)."""
+        if per_sentence:
+            return self._heads(texts).types
         if not self.type_ids:
             return np.zeros((len(texts), 0), dtype=np.float32)
         return _softmax(self._margins(*self._features(texts), "types"))
+
+    def _heads(self, texts: Sequence[str]) -> _HeadOutputs:
+        """Every head on every text; a text of several sentences is scored as a whole and
+        sentence by sentence (the heads were trained on sentences), keeping each label's best
+        unit, so one unfair sentence is not diluted by a long provision."""
+        units: list[str] = []
+        owner: list[int] = []
+        unit_spans: list[tuple[int, int] | None] = []
+        for i, text in enumerate(texts):
+            units.append(text)
+            owner.append(i)
+            unit_spans.append(None)
+            spans = strong_sentences(text)
+            if len(spans) > 1:
+                for a, b in spans:
+                    units.append(text[a:b])
+                    owner.append(i)
+                    unit_spans.append((a, b))
+        norms = [normalize_with_offsets(u) for u in units]
+        cues = [{m.type_id: m for m in found} for found in all_cues_batch(norms, self.taxonomy)]
+        margins = self._margins(*self._features(units, cues))
+        unfair = _sigmoid(
+            margins[:, self._slices["unfair"]] * self._platt[:, 0] + self._platt[:, 1]
+        )
+        degree = _sigmoid(margins[:, self._slices["degree"]])
+        if self.type_ids:
+            types = _softmax(margins[:, self._slices["types"]])
+        else:
+            types = np.zeros((len(units), 0), dtype=np.float32)
+        bad = _sigmoid(margins[:, self._slices["bad"]])[:, 0]
+        n = len(texts)
+        out = _HeadOutputs(
+            unfair=np.zeros((n, unfair.shape[1]), dtype=np.float32),
+            degree=np.zeros((n, degree.shape[1]), dtype=np.float32),
+            types=np.zeros((n, types.shape[1]), dtype=np.float32),
+            bad=np.zeros(n, dtype=np.float32),
+            unfair_span=[[None] * unfair.shape[1] for _ in range(n)],
+            types_span=[[None] * types.shape[1] for _ in range(n)],
+        )
+        owners = np.asarray(owner)
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        ends = np.r_[starts[1:], len(units)]
+        for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+            best_unfair = a + unfair[a:b].argmax(axis=0)
+            out.unfair[i] = unfair[best_unfair, np.arange(unfair.shape[1])]
+            out.degree[i] = degree[best_unfair, np.arange(degree.shape[1])]
+            out.unfair_span[i] = [unit_spans[int(u)] for u in best_unfair]
+            if types.shape[1]:
+                best_type = a + types[a:b].argmax(axis=0)
+                out.types[i] = types[best_type, np.arange(types.shape[1])]
+                out.types_span[i] = [unit_spans[int(u)] for u in best_type]
+            out.bad[i] = bad[a:b].max()
+        return out
 
     def classify(self, texts: Sequence[str]) -> list[ClassificationResult]:
         if not texts:
@@ -244,28 +314,10 @@ class Classifier:
         cue_matches = [
             {m.type_id: m for m in found} for found in all_cues_batch(norms, self.taxonomy)
         ]
-        margins = self._margins(*self._features(texts, cue_matches))
-        unfair_p = _sigmoid(
-            margins[:, self._slices["unfair"]] * self._platt[:, 0] + self._platt[:, 1]
-        )
-        unfair_on = self._unfair_decisions(unfair_p)
-        degree_p = _sigmoid(margins[:, self._slices["degree"]])
-        if self.type_ids:
-            type_p = _softmax(margins[:, self._slices["types"]])
-        else:
-            type_p = np.zeros((len(texts), 0), dtype=np.float32)
-        bad_p = _sigmoid(margins[:, self._slices["bad"]])[:, 0]
+        heads = self._heads(texts)
+        unfair_on = self._unfair_decisions(heads.unfair)
         return [
-            self._assemble(
-                text,
-                norms[i],
-                cue_matches[i],
-                unfair_p[i],
-                unfair_on[i],
-                degree_p[i],
-                type_p[i],
-                float(bad_p[i]),
-            )
+            self._assemble(text, norms[i], cue_matches[i], heads, i, unfair_on[i])
             for i, text in enumerate(texts)
         ]
 
@@ -274,12 +326,14 @@ class Classifier:
         text: str,
         norm: NormalizedText,
         cue_matches: dict[str, CueMatch],
-        unfair_p: npt.NDArray[np.float32],
+        heads: _HeadOutputs,
+        i: int,
         unfair_on: npt.NDArray[np.bool_],
-        degree_p: npt.NDArray[np.float32],
-        type_p: npt.NDArray[np.float32],
-        bad_p: float,
     ) -> ClassificationResult:
+        unfair_p = heads.unfair[i]
+        degree_p = heads.degree[i]
+        type_p = heads.types[i]
+        bad_p = float(heads.bad[i])
         claudette = [k for k, on in zip(self.labels, unfair_on, strict=True) if on]
         p_of: dict[str, float] = {t: float(p) for t, p in zip(self.type_ids, type_p, strict=True)}
         for key in claudette:
@@ -339,7 +393,7 @@ class Classifier:
             span = sentence_around(text, cue_matches[explicit[0]].span)
         elif order:
             evidence = INFERRED
-            span = self._deciding_sentence(text, order[0])
+            span = self._deciding_sentence(text, order[0], heads, i)
         else:
             evidence = INFERRED
             span = None
@@ -360,16 +414,16 @@ class Classifier:
             degrees=degrees,
         )
 
-    def _deciding_sentence(self, text: str, type_id: str) -> tuple[int, int] | None:
-        spans = sentences(text)
-        if len(spans) <= 1:
-            return spans[0] if spans else None
-        parts = [text[a:b] for a, b in spans]
+    def _deciding_sentence(
+        self, text: str, type_id: str, heads: _HeadOutputs, i: int
+    ) -> tuple[int, int] | None:
+        span: tuple[int, int] | None = None
         if type_id in self.type_ids:
-            p = self.type_probabilities(parts)[:, self.type_ids.index(type_id)]
-        else:
-            key = next((k for k, v in self._primary_type.items() if v == type_id), None)
-            if key is None:
-                return spans[0]
-            p = self.unfair_probabilities(parts)[:, self.labels.index(key)]
-        return spans[int(np.argmax(p))]
+            span = heads.types_span[i][self.type_ids.index(type_id)]
+        key = next((k for k, v in self._primary_type.items() if v == type_id), None)
+        if key is not None and (span is None or type_id not in self.type_ids):
+            span = heads.unfair_span[i][self.labels.index(key)] or span
+        if span is None:
+            whole = sentences(text)
+            return (whole[0][0], whole[-1][1]) if whole else None
+        return span

@@ -146,7 +146,7 @@ def load_taxonomy_file(path: Path) -> Taxonomy:
 @cache
 def load_taxonomy() -> Taxonomy:
     """The shipped taxonomy (cached: its regexes are compiled once per process)."""
-    ref = resources.files("clausewatch.analysis").joinpath("knowledge/provision_types.yaml")
+    ref = resources.files("clausewatch").joinpath("analysis/knowledge/provision_types.yaml")
     try:
         raw = yaml.safe_load(ref.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -39,6 +39,7 @@ from clausewatch.classify.data import (
     load_claudette,
     load_tosdr,
     load_unfair_tos,
+    names_forbidden,
 )
 from clausewatch.classify.features import analyze
 from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy
@@ -68,7 +69,7 @@ class Corpus:
 
 
 def load_exemplars() -> dict[str, list[str]]:
-    ref = resources.files("clausewatch.analysis").joinpath("knowledge/provision_exemplars.yaml")
+    ref = resources.files("clausewatch").joinpath("analysis/knowledge/provision_exemplars.yaml")
     raw = yaml.safe_load(ref.read_text(encoding="utf-8"))
     return {str(k): [str(x) for x in v] for k, v in raw["exemplars"].items()}
 
@@ -101,8 +102,7 @@ def build_corpus(
     points = [
         p
         for p in load_tosdr(data_dir)
-        if not is_forbidden(p.service.split()[0], UNFAIR_DEV_SERVICES)
-        and not any(is_forbidden(w, UNFAIR_DEV_SERVICES) for w in p.service.split())
+        if not names_forbidden([p.service, p.service_name], UNFAIR_DEV_SERVICES)
     ]
     if tosdr_keep is not None:
         points = [p for p in points if tosdr_keep(p)]
@@ -221,6 +221,10 @@ def fit(
         b = np.zeros(n_labels, dtype=np.float32)
         for j, key in enumerate(CLAUDETTE_KEYS):
             progress(f"unfair head: {key}")
+            if Y[:, j].min() == Y[:, j].max():
+                # No example of one side (small or foreign corpora): a constant answer.
+                b[j] = 1.0 if Y[0, j] else -1.0
+                continue
             svc = LinearSVC(C=1.0, max_iter=10_000, random_state=seed)
             svc.fit(X, Y[:, j])
             W[:, j] = svc.coef_[0]
@@ -253,7 +257,7 @@ def fit(
     if "types" in heads:
         progress(f"type head: {len(type_texts)} rows, {len(set(type_labels))} types")
         classes = sorted(set(type_labels))
-        lr = LogisticRegression(C=10.0, max_iter=3000)
+        lr = LogisticRegression(C=30.0, max_iter=3000)
         lr.fit(featurize(type_texts), np.array([classes.index(t) for t in type_labels]))
         arrays.update(
             types_W=lr.coef_.T.astype(np.float16), types_b=lr.intercept_.astype(np.float32)
@@ -292,11 +296,16 @@ def _platt(
         progress(f"calibration fold {fold + 1}/3")
         train, test = folds != fold, folds == fold
         for j in range(Y.shape[1]):
+            if Y[train, j].min() == Y[train, j].max():
+                scores[test, j] = 1.0 if Y[train, j][0] else -1.0
+                continue
             svc = LinearSVC(C=1.0, max_iter=10_000, random_state=seed)
             svc.fit(X[train], Y[train, j])
             scores[test, j] = svc.decision_function(X[test])
-    platt = np.zeros((Y.shape[1], 2), dtype=np.float32)
+    platt = np.tile(np.array([[4.0, 0.0]], dtype=np.float32), (Y.shape[1], 1))
     for j in range(Y.shape[1]):
+        if Y[:, j].min() == Y[:, j].max():
+            continue
         lr = LogisticRegression(C=100.0)
         lr.fit(scores[:, j : j + 1], Y[:, j])
         platt[j] = (lr.coef_[0, 0], lr.intercept_[0])

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from clausewatch.classify import ClassificationResult, Classifier
+from clausewatch.classify.data import CLAUDETTE_KEYS, load_unfair_tos
+from clausewatch.classify.model import EXPLICIT, INFERRED
+
+
+def seed_clause(shared_data: Path, name: str) -> str:
+    path = shared_data.parent / "seeds" / name
+    if not path.is_file():
+        pytest.skip(f"seed page not found at {path}")
+    page = path.read_text(encoding="utf-8")
+    start = page.index("View Original Clause Language")
+    end = page.index("— Excerpt", start)
+    return page[start:end].split('"', 1)[1].strip()
+
+
+def test_load_is_cached_and_small() -> None:
+    first = Classifier.load()
+    assert Classifier.load() is first
+    assert first.model_id.startswith("clausewatch-linear-")
+    model_dir = Path(__file__).resolve().parents[2] / "src/clausewatch/classify/model"
+    assert sum(p.stat().st_size for p in model_dir.iterdir()) < 20_000_000
+    assert (model_dir / "MODEL_CARD.md").is_file()
+
+
+def test_result_shape_and_json() -> None:
+    text = "We may terminate your account at any time, for any reason, without notice."
+    result = Classifier.load().classify([text])[0]
+    assert isinstance(result, ClassificationResult)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.severity = "low"  # type: ignore[misc]
+    assert "termination_suspension" in result.types
+    assert result.categories == ["changes_termination"]
+    assert result.claudette == ["unilateral_termination"]
+    assert result.severity == "high"
+    assert result.evidence == EXPLICIT
+    assert result.evidence_span is not None
+    record = result.to_json()
+    assert set(record) >= {"types", "categories", "severity", "confidence", "evidence", "claudette"}
+    assert json.loads(json.dumps(record)) == record
+
+
+def test_output_ownership_and_no_training_seed(shared_data: Path) -> None:
+    text = seed_clause(shared_data, "conductatlas-output-ownership-no-training.txt")
+    result = Classifier.load().classify([text])[0]
+    assert {"ai_output_ownership", "ai_no_training_commitment"} <= set(result.types)
+    assert "ai_training_on_user_content" not in result.types
+    assert result.severity == "medium"
+    assert result.evidence == EXPLICIT
+    assert result.categories[0] == "ai_governance"
+
+
+def test_training_opt_out_with_carve_outs_seed(shared_data: Path) -> None:
+    text = seed_clause(shared_data, "conductatlas-training-data-opt-out.txt")
+    result = Classifier.load().classify([text])[0]
+    assert {"ai_training_on_user_content", "ai_training_opt_out"} <= set(result.types)
+    assert result.severity == "medium"
+    assert result.confidence == "high"
+    assert result.evidence == EXPLICIT
+    assert result.evidence_span is not None
+    start, end = result.evidence_span
+    assert "training" in text[start:end]
+
+
+def test_modifiers_move_severity() -> None:
+    base = "We may use your conversations to train our models."
+    lowered = base + " You can opt out of training in your settings."
+    results = Classifier.load().classify([base, lowered])
+    assert results[0].severity == "medium"
+    assert results[1].severity == "low"
+
+
+def test_negated_training_is_not_training() -> None:
+    result = Classifier.load().classify(["We will not use your content to train our models."])[0]
+    assert "ai_no_training_commitment" in result.types
+    assert "ai_training_on_user_content" not in result.types
+
+
+def test_plain_sentence_has_no_type() -> None:
+    result = Classifier.load().classify(["Our offices are closed on public holidays."])[0]
+    assert result.types == [] and result.claudette == []
+    assert result.evidence == INFERRED and result.evidence_span is None
+
+
+def test_inferred_evidence_points_at_the_deciding_sentence() -> None:
+    text = "Welcome to our service. We may change these terms. Thank you for reading."
+    result = Classifier.load().classify([text])[0]
+    assert result.types == ["unilateral_change_without_notice"]
+    assert result.claudette == ["unilateral_change"]
+    assert result.evidence == INFERRED
+    assert result.evidence_span is not None
+    assert text[slice(*result.evidence_span)] == "We may change these terms."
+
+
+def test_batch_equals_single() -> None:
+    texts = [
+        "You agree to resolve disputes through binding arbitration.",
+        "",
+        "The laws of Sweden govern these terms.",
+    ]
+    classifier = Classifier.load()
+    batch = classifier.classify(texts)
+    assert batch == [classifier.classify([t])[0] for t in texts]
+    assert classifier.classify([]) == []
+
+
+def test_dev_score_of_the_shipped_model(shared_data: Path) -> None:
+    """Regression guard on UNFAIR-ToS dev, which the shipped model never saw (LexGLUE metric)."""
+    from sklearn.metrics import f1_score
+
+    dev = load_unfair_tos(shared_data, "dev")
+    gold = np.array([[k in r.labels for k in CLAUDETTE_KEYS] for r in dev], dtype=int)
+    pred = Classifier.load().predict_unfair([r.text for r in dev]).astype(int)
+    g = np.c_[gold, gold.sum(1) == 0]
+    p = np.c_[pred, pred.sum(1) == 0]
+    assert 100 * f1_score(g, p, average="macro") >= 75.0
