@@ -160,7 +160,10 @@ def register(app: typer.Typer) -> None:
             for provision_type in loaded.types:
                 typer.echo(json.dumps(provision_type.to_json(), ensure_ascii=False))
             return
-        table = Table("id", "category", "severity", "claudette", "definition")
+        table = Table()
+        table.add_column("id", no_wrap=True)
+        for name in ("category", "severity", "claudette", "definition"):
+            table.add_column(name)
         for t in loaded.types:
             table.add_row(t.id, t.category, t.severity, ",".join(t.claudette), t.definition)
         Console().print(table)
