@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from tests.track.conftest import CLAUSES, Page, Site, legal_page, write_declarations
 
@@ -144,3 +145,66 @@ def test_kill_in_the_middle_then_rerun(settings: Settings, site: Site, tmp_path:
     store.close()
     check = subprocess.run([*args, "verify"], env=env, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_document_that_breaks_the_pipeline_fails_alone(
+    store: Store, settings: Settings, site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clausewatch.track import runner
+
+    site.pages["/terms"] = Page(legal_page("Terms", CLAUSES))
+    site.pages["/privacy"] = Page(legal_page("Privacy", CLAUSES[:2]))
+    decl = write_declarations(
+        tmp_path / "decl", site, {"Terms of Service": "/terms", "Privacy Policy": "/privacy"}
+    )
+    with store.session() as s:
+        import_directory(s, decl)
+    real = runner.apply_fetch
+
+    def flaky(session, blobs, document, terms, outcomes, **kw):  # type: ignore[no-untyped-def]
+        if document.terms_type == "Privacy Policy":
+            raise RuntimeError("boom")
+        return real(session, blobs, document, terms, outcomes, **kw)
+
+    monkeypatch.setattr(runner, "apply_fetch", flaky)
+    summary = _run(store, settings)
+    assert summary.counts["new_version"] == 1 and summary.counts["failed"] == 1
+    assert "RuntimeError: boom" in summary.problems[0].reason
+    with store.session() as s:
+        assert [e.kind for e in s.scalars(select(Event))] == ["pipeline_error"]
+        assert s.scalar(select(func.count(Capture.id))) == 1
+
+
+DEAD_WRITER = """
+import asyncio, sys
+from clausewatch.config import Settings
+from clausewatch.store import Store
+from clausewatch.track import runner
+
+def dead(self, batch):
+    raise ConnectionError("database went away")
+
+runner._Writer.write = dead
+settings = Settings(data_dir=sys.argv[1], allow_hosts="127.0.0.1")
+asyncio.run(runner.track(Store(settings), settings, force=True))
+"""
+
+
+def test_a_dead_writer_stops_the_run_instead_of_hanging(site: Site, tmp_path: Path) -> None:
+    paths = {f"Terms {i:03d}": f"/doc/{i}" for i in range(300)}
+    for i, path in enumerate(paths.values()):
+        site.pages[path] = Page(legal_page(f"Doc {i}", CLAUSES))
+    decl = write_declarations(tmp_path / "decl", site, paths)
+    settings = Settings(data_dir=tmp_path / "data", allow_hosts="127.0.0.1")
+    store = Store(settings)
+    with store.session() as s:
+        import_directory(s, decl)
+    store.close()
+    done = subprocess.run(
+        [sys.executable, "-c", DEAD_WRITER, str(settings.data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "ConnectionError: database went away" in done.stderr

@@ -226,8 +226,7 @@ class _Writer:
                 previous = latest_captures(session, ids)
                 return [self._apply(session, item, outcomes, previous) for item, outcomes in batch]
         except Exception:
-            if len(batch) == 1:
-                raise
+            pass
         # One document broke the batch: redo them one by one so only that one fails.
         results = []
         for item, outcomes in batch:
@@ -324,14 +323,24 @@ async def track(
     try:
         async with Fetcher(settings) as fetcher:
             consumer = asyncio.create_task(consume())
-            producers = [asyncio.create_task(fetch_document(fetcher, item)) for item in planned]
+            producers: asyncio.Future[list[None]] = asyncio.gather(
+                *(fetch_document(fetcher, item) for item in planned)
+            )
+            watched: set[asyncio.Future[Any]] = {consumer, producers}
             try:
-                await asyncio.gather(*producers)
-            finally:
-                for task in producers:
-                    task.cancel()
-                await queue.put(None)
-                await consumer
+                # If the writer dies (the database is gone), stop fetching instead of waiting
+                # forever on a full queue.
+                await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+                if consumer.done():
+                    producers.cancel()
+                    consumer.result()  # raises the writer's error
+                await producers
+            except BaseException:
+                producers.cancel()
+                consumer.cancel()
+                raise
+            await queue.put(None)
+            await consumer
     finally:
         executor.shutdown(wait=True)
     summary.elapsed_seconds = time.perf_counter() - started
