@@ -294,9 +294,7 @@ def paragraphs(data: Path) -> list[str]:
 
 
 def speed(texts: list[str], baseline: Baseline, label: str = "UNFAIR-ToS dev sentences") -> None:
-    print(
-        "== Throughput (CPU time of one process, best of 3 passes over UNFAIR-ToS dev) and memory"
-    )
+    print(f"== Throughput (CPU time of one process, best of 3 passes; {label}) and memory")
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
         for text in texts:
             handle.write(json.dumps({"text": text}) + "\n")

@@ -97,11 +97,11 @@ def all_cues(text: NormalizedText, taxonomy: Taxonomy) -> list[CueMatch]:
     return out
 
 
-def severity_shift(text: NormalizedText, provision_type: ProvisionType) -> int:
+def severity_shift(text: str, provision_type: ProvisionType) -> int:
     """+1 when a raising condition holds, -1 for a lowering one; both cancel out, because a
     carve-out ("even if you opt out") only appears beside the opt-out it undoes."""
-    up = any(p.search(text.text) for p in provision_type.raise_when)
-    down = any(p.search(text.text) for p in provision_type.lower_when)
+    up = any(p.search(text) for p in provision_type.raise_when)
+    down = any(p.search(text) for p in provision_type.lower_when)
     return int(up) - int(down)
 
 

@@ -57,35 +57,48 @@ class Vectorizer:
     def rows(
         self, texts: Sequence[str]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """CSR parts (indptr, indices, values) of the feature matrix.
+        """CSR parts (indptr, indices, values) of the feature matrix."""
+        return self.grouped_rows([[text] for text in texts])
 
-        Equivalent to counting ``analyze(text)``, but the character n-grams of each distinct
-        word are looked up once and cached: words repeat, so this is most of the speed.
-        """
+    def _found(self, text: str) -> list[int]:
+        """Feature counts of one text: ``analyze`` counted, with each distinct word's
+        character n-grams looked up once and cached (words repeat: most of the speed)."""
         get = self.vocabulary.get
         cache = self._word_cache
-        if len(cache) > 500_000:
-            cache.clear()
+        words = _WORD.findall(text.lower())
+        found: list[int] = []
+        for word in words:
+            known = cache.get(word)
+            if known is None:
+                if len(cache) > 500_000:
+                    cache.clear()
+                known = tuple(j for j in (get(g) for g in _word_grams(word)) if j is not None)
+                cache[word] = known
+            found.extend(known)
+        for a, b in pairwise(words):
+            j = get(f"w:{a} {b}")
+            if j is not None:
+                found.append(j)
+        return found
+
+    def grouped_rows(
+        self, groups: Sequence[Sequence[str]]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Rows for texts given as their parts (sentences): a group of one part gives one row;
+        a group of several gives the whole first (its counts summed from the parts, so each
+        sentence is analysed once), then one row per part."""
         indptr = [0]
         indices: list[int] = []
         counts: list[int] = []
-        for text in texts:
-            words = _WORD.findall(text.lower())
-            found: list[int] = []
-            for word in words:
-                known = cache.get(word)
-                if known is None:
-                    known = tuple(j for j in (get(g) for g in _word_grams(word)) if j is not None)
-                    cache[word] = known
-                found.extend(known)
-            for a, b in pairwise(words):
-                j = get(f"w:{a} {b}")
-                if j is not None:
-                    found.append(j)
-            for j, count in Counter(found).items():
-                indices.append(j)
-                counts.append(count)
-            indptr.append(len(indices))
+        for parts in groups:
+            found = [self._found(part) for part in parts]
+            part_counts = [Counter(f) for f in found]
+            if len(found) > 1:
+                part_counts.insert(0, Counter([j for f in found for j in f]))
+            for c in part_counts:
+                indices.extend(c.keys())
+                counts.extend(c.values())
+                indptr.append(len(indices))
         ind = np.asarray(indices, dtype=np.int64)
         values = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * self.idf[ind]
         ptr = np.asarray(indptr, dtype=np.int64)

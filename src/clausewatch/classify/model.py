@@ -20,7 +20,6 @@ import numpy.typing as npt
 
 from clausewatch.classify.cues import (
     CueMatch,
-    NormalizedText,
     all_cues,
     all_cues_batch,
     normalize_with_offsets,
@@ -29,10 +28,12 @@ from clausewatch.classify.cues import (
     severity_shift,
     strong_sentences,
 )
-from clausewatch.classify.features import Vectorizer, sparse_dot
+from clausewatch.classify.features import Vectorizer, normalize, sparse_dot
 from clausewatch.classify.taxonomy import SEVERITIES, Taxonomy, load_taxonomy
 from clausewatch.errors import ClausewatchError
 
+CHUNK = 256
+"""Texts per internal block: bounds memory whatever the caller's batch size."""
 EXPLICIT = "Explicit document language"
 INFERRED = "Inferred"
 TYPE_THRESHOLD = 0.5
@@ -99,6 +100,7 @@ class _HeadOutputs:
     bad: npt.NDArray[np.float32]
     unfair_span: list[list[tuple[int, int] | None]]
     types_span: list[list[tuple[int, int] | None]]
+    cues: list[dict[str, CueMatch]]
 
 
 class Classifier:
@@ -183,12 +185,23 @@ class Classifier:
             return cls._cached
 
     def _features(
-        self, texts: Sequence[str], cue_matches: Sequence[dict[str, CueMatch]] | None = None
+        self,
+        texts: Sequence[str],
+        cue_matches: Sequence[dict[str, CueMatch]] | None = None,
+        groups: Sequence[Sequence[str]] | None = None,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """TF-IDF rows with one extra column per taxonomy cue that matched (as in training)."""
+        """TF-IDF rows with one extra column per taxonomy cue that matched (as in training).
+
+        ``texts`` are the rows' texts; with ``groups`` the rows are built by
+        ``Vectorizer.grouped_rows`` (whole text then its sentences) and ``texts`` must list
+        them in that order.
+        """
         if cue_matches is None:
             cue_matches = [self._cues(text) for text in texts]
-        ptr, ind, val = self.vectorizer.rows(texts)
+        if groups is None:
+            ptr, ind, val = self.vectorizer.rows(texts)
+        else:
+            ptr, ind, val = self.vectorizer.grouped_rows(groups)
         if not self._cue_column:
             return ptr, ind, val
         new_ptr = [0]
@@ -255,25 +268,73 @@ class Classifier:
         return _softmax(self._margins(*self._features(texts), "types"))
 
     def _heads(self, texts: Sequence[str]) -> _HeadOutputs:
-        """Every head on every text; a text of several sentences is scored as a whole and
-        sentence by sentence (the heads were trained on sentences), keeping each label's best
-        unit, so one unfair sentence is not diluted by a long provision."""
-        units: list[str] = []
-        owner: list[int] = []
-        unit_spans: list[tuple[int, int] | None] = []
-        for i, text in enumerate(texts):
-            units.append(text)
-            owner.append(i)
-            unit_spans.append(None)
+        """Every head on every text, in blocks of ``CHUNK`` texts so memory stays flat.
+
+        A text of several sentences is scored as a whole and sentence by sentence (the heads
+        were trained on sentences), keeping each label's best unit, so one unfair sentence is
+        not diluted by a long provision. Each sentence is analysed and scanned for cues once;
+        the whole text's counts and cues are the sum and union of its sentences'.
+        """
+        blocks = [
+            self._heads_block(texts[start : start + CHUNK]) for start in range(0, len(texts), CHUNK)
+        ]
+        if len(blocks) == 1:
+            return blocks[0]
+        return _HeadOutputs(
+            unfair=np.concatenate([b.unfair for b in blocks]),
+            degree=np.concatenate([b.degree for b in blocks]),
+            types=np.concatenate([b.types for b in blocks]),
+            bad=np.concatenate([b.bad for b in blocks]),
+            unfair_span=[s for b in blocks for s in b.unfair_span],
+            types_span=[s for b in blocks for s in b.types_span],
+            cues=[c for b in blocks for c in b.cues],
+        )
+
+    def _heads_block(self, texts: Sequence[str]) -> _HeadOutputs:
+        groups: list[list[str]] = []
+        group_spans: list[list[tuple[int, int]]] = []
+        for text in texts:
             spans = strong_sentences(text)
             if len(spans) > 1:
-                for a, b in spans:
-                    units.append(text[a:b])
-                    owner.append(i)
-                    unit_spans.append((a, b))
-        norms = [normalize_with_offsets(u) for u in units]
-        cues = [{m.type_id: m for m in found} for found in all_cues_batch(norms, self.taxonomy)]
-        margins = self._margins(*self._features(units, cues))
+                groups.append([text[a:b] for a, b in spans])
+                group_spans.append(spans)
+            else:
+                groups.append([text])
+                group_spans.append([(0, len(text))])
+        parts = [part for group in groups for part in group]
+        found = all_cues_batch([normalize_with_offsets(p) for p in parts], self.taxonomy)
+        units: list[str] = []
+        unit_cues: list[dict[str, CueMatch]] = []
+        unit_spans: list[tuple[int, int] | None] = []
+        owner: list[int] = []
+        whole_cues: list[dict[str, CueMatch]] = []
+        k = 0
+        for i, (group, spans) in enumerate(zip(groups, group_spans, strict=True)):
+            part_cues = []
+            for (a, _), matches in zip(spans, found[k : k + len(group)], strict=True):
+                part_cues.append(
+                    {
+                        m.type_id: CueMatch(m.type_id, (m.span[0] + a, m.span[1] + a))
+                        for m in matches
+                    }
+                )
+            k += len(group)
+            merged: dict[str, CueMatch] = {}
+            for by_type in part_cues:
+                for type_id, match in by_type.items():
+                    merged.setdefault(type_id, match)
+            whole_cues.append(merged)
+            if len(group) > 1:
+                units.append(texts[i])
+                unit_cues.append(merged)
+                unit_spans.append(None)
+                owner.append(i)
+            for part, span, part_by_type in zip(group, spans, part_cues, strict=True):
+                units.append(part)
+                unit_cues.append(part_by_type)
+                unit_spans.append(span if len(group) > 1 else None)
+                owner.append(i)
+        margins = self._margins(*self._features(units, unit_cues, groups))
         unfair = _sigmoid(
             margins[:, self._slices["unfair"]] * self._platt[:, 0] + self._platt[:, 1]
         )
@@ -291,7 +352,10 @@ class Classifier:
             bad=np.zeros(n, dtype=np.float32),
             unfair_span=[[None] * unfair.shape[1] for _ in range(n)],
             types_span=[[None] * types.shape[1] for _ in range(n)],
+            cues=whole_cues,
         )
+        if n == 0:
+            return out
         owners = np.asarray(owner)
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         ends = np.r_[starts[1:], len(units)]
@@ -310,26 +374,19 @@ class Classifier:
     def classify(self, texts: Sequence[str]) -> list[ClassificationResult]:
         if not texts:
             return []
-        norms = [normalize_with_offsets(text) for text in texts]
-        cue_matches = [
-            {m.type_id: m for m in found} for found in all_cues_batch(norms, self.taxonomy)
-        ]
         heads = self._heads(texts)
         unfair_on = self._unfair_decisions(heads.unfair)
-        return [
-            self._assemble(text, norms[i], cue_matches[i], heads, i, unfair_on[i])
-            for i, text in enumerate(texts)
-        ]
+        return [self._assemble(text, heads, i, unfair_on[i]) for i, text in enumerate(texts)]
 
     def _assemble(
         self,
         text: str,
-        norm: NormalizedText,
-        cue_matches: dict[str, CueMatch],
         heads: _HeadOutputs,
         i: int,
         unfair_on: npt.NDArray[np.bool_],
     ) -> ClassificationResult:
+        cue_matches = heads.cues[i]
+        normalized = normalize(text)
         unfair_p = heads.unfair[i]
         degree_p = heads.degree[i]
         type_p = heads.types[i]
@@ -375,7 +432,9 @@ class Classifier:
         severity_index = 0
         for type_id in order:
             provision_type = self._types[type_id]
-            level = SEVERITIES.index(provision_type.severity) + severity_shift(norm, provision_type)
+            level = SEVERITIES.index(provision_type.severity) + severity_shift(
+                normalized, provision_type
+            )
             severity_index = max(severity_index, min(2, max(0, level)))
         if any(d == 3 for d in degrees.values()):
             severity_index = 2
