@@ -72,6 +72,12 @@ def run_track(
 
 
 def print_summary(summary: TrackSummary) -> None:
+    if summary.documents == 0:
+        out.print(
+            "No document is due. Import declarations with `clausewatch import ota DIR`, or "
+            "pass --force to fetch every document now."
+        )
+        return
     table = Table(title=f"{summary.documents} documents in {summary.elapsed_seconds:.1f} s")
     table.add_column("outcome")
     table.add_column("documents", justify="right")
