@@ -9,7 +9,7 @@ import pytest
 
 from clausewatch.classify import ClassificationResult, Classifier
 from clausewatch.classify.data import CLAUDETTE_KEYS, load_unfair_tos
-from clausewatch.classify.model import EXPLICIT, INFERRED
+from clausewatch.classify.result import EXPLICIT, INFERRED
 
 
 def seed_clause(shared_data: Path, name: str) -> str:

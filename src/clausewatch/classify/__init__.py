@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
-from clausewatch.classify.model import ClassificationResult, Classifier
+from clausewatch.classify.model import Classifier
+from clausewatch.classify.result import ClassificationResult
 
 __all__ = ["ClassificationResult", "Classifier"]

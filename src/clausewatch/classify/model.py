@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,52 +25,27 @@ from clausewatch.classify.cues import (
     normalize_with_offsets,
     sentence_around,
     sentences,
-    severity_shift,
     strong_sentences,
 )
 from clausewatch.classify.features import Vectorizer, normalize, sparse_dot
-from clausewatch.classify.taxonomy import SEVERITIES, Taxonomy, load_taxonomy
+from clausewatch.classify.result import (
+    EXPLICIT,
+    INFERRED,
+    ClassificationResult,
+    confidence_level,
+    severity_of,
+)
+from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy
 from clausewatch.errors import ClausewatchError
 
 CHUNK = 256
 """Texts per internal block: bounds memory whatever the caller's batch size."""
-EXPLICIT = "Explicit document language"
-INFERRED = "Inferred"
 TYPE_THRESHOLD = 0.5
 """Probability from the type head above which a type is reported without a cue."""
-CUE_SUPPORT = 0.05
-"""A cue needs at least this much support from the type head, or an unfair-head label, to
-count when it is one of the broad topical cues; precise cues stand alone."""
 
 
 class ModelError(ClausewatchError):
     """The model files are missing or inconsistent."""
-
-
-@dataclass(frozen=True)
-class ClassificationResult:
-    types: list[str]
-    categories: list[str]
-    severity: str
-    confidence: str
-    evidence: str
-    evidence_span: tuple[int, int] | None
-    claudette: list[str]
-    scores: dict[str, float] = field(default_factory=dict)
-    degrees: dict[str, int] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "types": self.types,
-            "categories": self.categories,
-            "severity": self.severity,
-            "confidence": self.confidence,
-            "evidence": self.evidence,
-            "evidence_span": list(self.evidence_span) if self.evidence_span else None,
-            "claudette": self.claudette,
-            "degrees": self.degrees,
-            "scores": {k: round(v, 4) for k, v in self.scores.items()},
-        }
 
 
 def _sigmoid(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -82,14 +57,6 @@ def _softmax(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     e = np.exp(z)
     out: npt.NDArray[np.float32] = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
     return out
-
-
-def _confidence(p: float) -> str:
-    if p >= 0.8:
-        return "high"
-    if p >= 0.5:
-        return "medium"
-    return "low"
 
 
 @dataclass
@@ -429,22 +396,14 @@ class Classifier:
             j = self.labels.index(key)
             const = float(self._degree_const[j])
             degrees[key] = int(const) if const else (3 if degree_p[j] >= 0.5 else 2)
-        severity_index = 0
-        for type_id in order:
-            provision_type = self._types[type_id]
-            level = SEVERITIES.index(provision_type.severity) + severity_shift(
-                normalized, provision_type
-            )
-            severity_index = max(severity_index, min(2, max(0, level)))
-        if any(d == 3 for d in degrees.values()):
-            severity_index = 2
+        severity = severity_of([self._types[t] for t in order], normalized, degrees)
         if order:
-            confidence = _confidence(chosen[order[0]])
+            confidence = confidence_level(chosen[order[0]])
         else:
             none_p = 1.0 - max(
                 [float(unfair_p.max()), *[p for t, p in p_of.items() if t != "none"]]
             )
-            confidence = _confidence(none_p)
+            confidence = confidence_level(none_p)
         explicit = [t for t in order if t in cue_matches]
         span: tuple[int, int] | None
         if explicit:
@@ -464,7 +423,7 @@ class Classifier:
         return ClassificationResult(
             types=order,
             categories=categories,
-            severity=SEVERITIES[severity_index],
+            severity=severity,
             confidence=confidence,
             evidence=evidence,
             evidence_span=span,
