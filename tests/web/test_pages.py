@@ -86,6 +86,10 @@ def test_every_page_has_a_json_twin(served: str) -> None:
         assert "arbitration" in arbitration["labels"]["types"] or arbitration["labels"]["claudette"]
         provision = http.get(f"/provisions/{arbitration['key']}.json").json()
         assert provision["current"]["text"] == arbitration["text"]
+        evidence = provision["evidence"]
+        assert evidence["text_sha256"] == version["text_sha256"]
+        assert [c["sha256"] for c in evidence["captures"]] == [document["captures"][0]["sha256"]]
+        assert evidence["captures"][0]["record_hash"] == document["captures"][0]["record_hash"]
         for path in ("/nope", "/documents/999", "/versions/abc", "/provisions/CW-P-999999"):
             assert http.get(path).status_code == 404
         missing = http.get("/documents/999.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clausewatch.provisions.record import (
@@ -12,7 +13,7 @@ from clausewatch.provisions.record import (
     document_provisions,
     provision_history,
 )
-from clausewatch.store.models import Document, Version
+from clausewatch.store.models import Capture, Document, LedgerRecord, Version
 from clausewatch.store.queries import labels_for
 from clausewatch.versions.record import get_version, versions_of
 
@@ -99,10 +100,43 @@ def provision_detail(session: Session, key: str) -> dict[str, Any] | None:
     labels = labels_for(session, [s.text_sha256 for s in history.states])
     states = [{**s.to_json(), "labels": labels.get(s.text_sha256)} for s in history.states]
     current = states[-1] if states else None
+    evidence = _evidence(session, current["version_id"]) if current else None
     return {
         "key": history.key,
         "title": history.title,
         "document": _document_ref(doc),
         "current": current,
+        "evidence": evidence,
         "states": states,
+    }
+
+
+def _evidence(session: Session, version_id: int) -> dict[str, Any] | None:
+    """The archived captures (and their ledger links) a version's words were read from."""
+    version = get_version(session, version_id)
+    if version is None:
+        return None
+    ids = [int(i) for i in version.capture_ids]
+    rows = session.execute(
+        select(Capture, LedgerRecord)
+        .outerjoin(LedgerRecord, LedgerRecord.seq == Capture.ledger_seq)
+        .where(Capture.id.in_(ids))
+        .order_by(Capture.source_index)
+    ).all()
+    return {
+        "version_id": version.id,
+        "text_sha256": version.text_sha256,
+        "extractor": version.extractor,
+        "captures": [
+            {
+                "url": c.url,
+                "fetched_at": c.fetched_at.isoformat(),
+                "http_status": c.http_status,
+                "sha256": c.content_sha256,
+                "ledger_seq": record.seq if record else None,
+                "record_hash": record.record_hash if record else None,
+                "last_verified_at": c.last_verified_at.isoformat() if c.last_verified_at else None,
+            }
+            for c, record in rows
+        ],
     }
