@@ -103,6 +103,8 @@ def main() -> None:
         else:
             result = child_baseline(args.base_url, args.documents)
         result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # The full pipeline labels provisions in a worker process: its peak is reported too.
+        result["worker_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(json.dumps(result))
         return
 

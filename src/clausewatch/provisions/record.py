@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from clausewatch.errors import NotFoundError
@@ -157,10 +157,12 @@ def record_version_provisions(
         old_ids: list[int] = []
     else:
         old_segments, old_ids = _stored_segments(session, previous)
-    data = diff_segments(old_segments, new_segments, classify=classify)
+    # A first version has nothing to diff against: its change set is "initial" whatever the
+    # diff would say, so the (costly) per-provision assessment is skipped.
+    data = diff_segments(old_segments, new_segments, classify=classify) if previous else None
 
     ids: list[int | None] = [None] * len(new_segments)
-    for match in data.alignment.matches:
+    for match in data.alignment.matches if data else ():
         if len(match.new) > 1:
             keeper = max(match.new, key=lambda j: (len(new_segments[j].text), -j))
             ids[keeper] = old_ids[match.old[0]]
@@ -198,25 +200,30 @@ def record_version_provisions(
     for row in session.scalars(select(Provision).where(Provision.id.in_(present))):
         row.last_version_id = version.id
         by_id[row.id] = row
+    # One executemany for every provision text: ORM objects cost more than the rows here.
+    rows = []
     for j, seg in enumerate(new_segments):
         pid = ids[j]
         assert pid is not None
-        session.add(
-            ProvisionText(
-                provision_id=pid,
-                version_id=version.id,
-                ordinal=seg.ordinal,
-                heading_path=list(seg.heading_path),
-                start=seg.start,
-                end=seg.end,
-                text=seg.text,
-                text_sha256=hashes[j],
-                label=seg.label,
-                kind=seg.kind,
-            )
+        rows.append(
+            {
+                "provision_id": pid,
+                "version_id": version.id,
+                "ordinal": seg.ordinal,
+                "heading_path": list(seg.heading_path),
+                "start": seg.start,
+                "end": seg.end,
+                "text": seg.text,
+                "text_sha256": hashes[j],
+                "label": seg.label,
+                "kind": seg.kind,
+            }
         )
-    summary = _keyed_summary(data, old_ids, ids, by_id, session)
-    if previous is None:
+    if rows:
+        session.execute(insert(ProvisionText), rows)
+    if data is not None:
+        summary = _keyed_summary(data, old_ids, ids, by_id, session)
+    else:
         summary = {
             "initial": True,
             "materiality": "none",
@@ -232,7 +239,7 @@ def record_version_provisions(
         document_id=version.document_id,
         version_id=version.id,
         previous_version_id=previous.id if previous else None,
-        materiality="none" if previous is None else data.materiality,
+        materiality="none" if data is None else data.materiality,
         technical=technical,
         summary=summary,
     )

@@ -138,6 +138,12 @@ class Classifications:
             self._memo.update(zip(todo, results, strict=True))
         return [self._memo[sha] for sha in shas]
 
+    def prime(self, labels: Mapping[str, Mapping[str, Any]]) -> None:
+        """Labels computed elsewhere (a worker process) by the same model."""
+        if len(self._memo) + len(labels) > self.memo_limit:
+            self._memo.clear()
+        self._memo.update(labels)
+
     def label_version(self, session: Session, version_id: int) -> int:
         rows = session.scalars(
             select(ProvisionText).where(ProvisionText.version_id == version_id)
@@ -226,6 +232,7 @@ def apply_fetch(
     archive_only: bool = False,
     filters_file: Path | None = None,
     previous_captures: Mapping[tuple[int, int], Capture] | None = None,
+    extraction: Extraction | None = None,
 ) -> DocumentOutcome:
     """Turn the fetch of every source of ``document`` into archive records and maybe a version."""
     label = f"{document.platform.name} / {document.terms_type}"
@@ -312,7 +319,8 @@ def apply_fetch(
     ]
     fetched_at = max(c.fetched_at for c in captures)
     try:
-        extraction = extract(snapshots, terms, filters_file=filters_file)
+        if extraction is None:
+            extraction = extract(snapshots, terms, filters_file=filters_file)
     except ExtractionError as exc:
         record_inaccessible(
             session,

@@ -9,10 +9,12 @@ batch in flight, and a rerun fetches those documents again.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session, joinedload
 from clausewatch.archive.blobs import BlobStore
 from clausewatch.config import Settings
 from clausewatch.declarations import DeclarationError, TermsDeclaration, terms_from_body
+from clausewatch.extract import Snapshot
 from clausewatch.fetch.client import Fetcher
 from clausewatch.fetch.errors import FetchError
 from clausewatch.store import Store
@@ -38,6 +41,7 @@ from clausewatch.track.pipeline import (
     latest_capture,
     latest_captures,
 )
+from clausewatch.track.precompute import MIN_DOCUMENTS, Precomputed, init_worker, precompute
 
 BATCH_SIZE = 64
 
@@ -49,6 +53,7 @@ class PlannedSource:
     execute_client_scripts: bool
     etag: str | None
     last_modified: str | None
+    last_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,7 @@ def plan(
                         source.execute_client_scripts,
                         last.etag if last else None,
                         last.last_modified if last else None,
+                        last.content_sha256 if last else None,
                     )
                 )
             filters = (
@@ -178,6 +184,9 @@ async def _fetch_source(fetcher: Fetcher, source: PlannedSource) -> SourceOutcom
     return SourceOutcome(source.index, source.url, result=result)
 
 
+Fetched = tuple[PlannedDocument, Sequence[SourceOutcome], Precomputed | None]
+
+
 class _Writer:
     """Applies fetched documents to the store on one thread, a batch per transaction."""
 
@@ -194,10 +203,13 @@ class _Writer:
         session: Session,
         item: PlannedDocument,
         outcomes: Sequence[SourceOutcome],
+        pre: Precomputed | None,
         previous: Mapping[tuple[int, int], Capture] | None = None,
     ) -> DocumentOutcome:
         document = session.get(Document, item.document_id)
         assert document is not None
+        if pre is not None and self.labels is not None:
+            self.labels.prime(pre.labels)
         return apply_fetch(
             session,
             self.blobs,
@@ -209,30 +221,32 @@ class _Writer:
             archive_only=self.archive_only,
             filters_file=item.filters_file,
             previous_captures=previous,
+            extraction=pre.extraction if pre is not None else None,
         )
 
-    def write(
-        self, batch: Sequence[tuple[PlannedDocument, Sequence[SourceOutcome]]]
-    ) -> list[DocumentOutcome]:
+    def write(self, batch: Sequence[Fetched]) -> list[DocumentOutcome]:
         try:
             with self.store.session() as session:
                 # Two queries for the whole batch instead of two per document.
-                ids = [item.document_id for item, _ in batch]
+                ids = [item.document_id for item, _, _ in batch]
                 session.scalars(
                     select(Document)
                     .options(joinedload(Document.platform))
                     .where(Document.id.in_(ids))
                 ).unique().all()
                 previous = latest_captures(session, ids)
-                return [self._apply(session, item, outcomes, previous) for item, outcomes in batch]
+                return [
+                    self._apply(session, item, outcomes, pre, previous)
+                    for item, outcomes, pre in batch
+                ]
         except Exception:
             pass
         # One document broke the batch: redo them one by one so only that one fails.
         results = []
-        for item, outcomes in batch:
+        for item, outcomes, pre in batch:
             try:
                 with self.store.session() as session:
-                    results.append(self._apply(session, item, outcomes))
+                    results.append(self._apply(session, item, outcomes, pre))
             except Exception as exc:  # recorded, never silently dropped
                 with self.store.session() as session:
                     session.add(
@@ -287,11 +301,39 @@ async def track(
         if on_done:
             on_done(outcome)
     writer = _Writer(store, BlobStore(settings.blob_dir), labels, archive_only)
-    queue: asyncio.Queue[tuple[PlannedDocument, list[SourceOutcome]] | None] = asyncio.Queue(
-        maxsize=4 * BATCH_SIZE
-    )
+    queue: asyncio.Queue[Fetched | None] = asyncio.Queue(maxsize=4 * BATCH_SIZE)
     loop = asyncio.get_running_loop()
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewatch-writer")
+    workers = (
+        ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker
+        )
+        if labels is not None and not archive_only and len(planned) >= MIN_DOCUMENTS
+        else None
+    )
+
+    async def ahead(item: PlannedDocument, outcomes: Sequence[SourceOutcome]) -> Precomputed | None:
+        """Extract and label in the worker when the bytes are new (unchanged ones need nothing)."""
+        if workers is None or any(o.result is None for o in outcomes):
+            return None
+        snapshots = []
+        new = False
+        for source, outcome in zip(item.sources, outcomes, strict=True):
+            result = outcome.result
+            assert result is not None
+            if result.not_modified:
+                if source.last_sha256 is None:
+                    return None
+                content = await asyncio.to_thread(writer.blobs.get, source.last_sha256)
+            else:
+                content = result.content
+                new = new or hashlib.sha256(content).hexdigest() != source.last_sha256
+            snapshots.append(Snapshot(content, result.mime_type, result.url, result.fetched_at))
+        if not new:
+            return None
+        return await loop.run_in_executor(
+            workers, precompute, snapshots, item.terms, item.filters_file
+        )
 
     async def fetch_document(fetcher: Fetcher, item: PlannedDocument) -> None:
         outcomes = await asyncio.gather(*(_fetch_source(fetcher, s) for s in item.sources))
@@ -300,7 +342,7 @@ async def track(
         for outcome in outcomes:
             if outcome.result is not None and not outcome.result.not_modified:
                 await asyncio.to_thread(writer.blobs.put, outcome.result.content)
-        await queue.put((item, list(outcomes)))
+        await queue.put((item, list(outcomes), await ahead(item, outcomes)))
 
     async def consume() -> None:
         done = False
@@ -343,5 +385,7 @@ async def track(
             await consumer
     finally:
         executor.shutdown(wait=True)
+        if workers is not None:
+            workers.shutdown(wait=True, cancel_futures=True)
     summary.elapsed_seconds = time.perf_counter() - started
     return summary
