@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -208,3 +209,39 @@ def test_a_dead_writer_stops_the_run_instead_of_hanging(site: Site, tmp_path: Pa
     )
     assert done.returncode != 0
     assert "ConnectionError: database went away" in done.stderr
+
+
+def test_the_worker_process_changes_nothing_but_speed(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clausewatch.store.models import Classification, ProvisionText
+    from clausewatch.track import precompute, runner
+    from clausewatch.track.pipeline import load_classifications
+
+    paths = {f"Terms {i:03d}": f"/doc/{i}" for i in range(precompute.MIN_DOCUMENTS)}
+    for i, path in enumerate(paths.values()):
+        clauses = [f"Clause {i}: {c}" for c in CLAUSES]
+        site.pages[path] = Page(legal_page(f"Doc {i}", clauses))
+    decl = write_declarations(tmp_path / "decl", site, paths)
+
+    def run(name: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        settings = Settings(data_dir=tmp_path / name, allow_hosts="127.0.0.1")
+        store = Store(settings)
+        with store.session() as s:
+            import_directory(s, decl)
+        summary = asyncio.run(track(store, settings, force=True, labels=load_classifications()))
+        assert summary.counts["new_version"] == len(paths)
+        with store.session() as s:
+            texts = sorted((t.text_sha256, t.text) for t in s.scalars(select(ProvisionText)))
+            labels = sorted(
+                (c.text_sha256, json.dumps(c.result, sort_keys=True))
+                for c in s.scalars(select(Classification))
+            )
+        store.close()
+        return texts, labels
+
+    with_worker = run("with")
+    monkeypatch.setattr(runner, "MIN_DOCUMENTS", 10**9)
+    without = run("without")
+    assert with_worker == without
+    assert len(with_worker[1]) >= len(paths)
