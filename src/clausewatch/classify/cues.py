@@ -60,7 +60,14 @@ class CueMatch:
 
 # Types that state a practice: a cue right after a negation ("will not train models") does not
 # state it, so it is dropped; types that are themselves negative commitments keep theirs.
-_NEGATABLE_EXEMPT = frozenset({"ai_no_training_commitment", "limitation_of_liability"})
+_NEGATABLE_EXEMPT = frozenset(
+    {
+        "ai_no_training_commitment",
+        "ai_output_use_restriction",
+        "acceptable_use",
+        "limitation_of_liability",
+    }
+)
 
 
 _COMBINED: dict[int, re.Pattern[str]] = {}
