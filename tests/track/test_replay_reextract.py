@@ -217,3 +217,45 @@ def test_analyse_backfills_dataset_versions_once(store: Store) -> None:
     with store.session() as s:
         assert s.scalar(select(func.count(ChangeSet.id))) == versions
         assert (s.scalar(select(func.count(ProvisionText.id))) or 0) > versions
+
+
+def test_texts_in_other_languages_are_not_labelled_by_the_english_model(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    from clausewatch.store.models import Classification, ProvisionText
+    from clausewatch.track.pipeline import load_classifications
+
+    snaps = tmp_path / "fr"
+    snaps.mkdir()
+    clauses = [
+        "Nous pouvons modifier les présentes conditions à tout moment et sans préavis.",
+        "Tout litige sera soumis aux tribunaux de Paris et au droit français.",
+        "Vous conservez la propriété des contenus que vous publiez sur le service.",
+    ]
+    (snaps / "2024-01-01.html").write_text(legal_page("Conditions", clauses))
+    decl = tmp_path / "decl"
+    decl.mkdir()
+    (decl / "Exemple.json").write_text(
+        json.dumps(
+            {
+                "name": "Exemple",
+                "terms": {
+                    "Terms of Service": {"fetch": "https://exemple.fr/cgu", "select": "main"}
+                },
+            }
+        )
+    )
+    replay(
+        store,
+        BlobStore(settings.blob_dir),
+        snaps,
+        declarations=decl,
+        service="Exemple",
+        terms_type="Terms of Service",
+        labels=load_classifications(),
+    )
+    with store.session() as s:
+        version = s.scalars(select(Version)).one()
+        assert version.language == "fr"
+        assert (s.scalar(select(func.count(ProvisionText.id))) or 0) >= 3
+        assert s.scalar(select(func.count(Classification.id))) == 0

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from clausewatch.provisions.record import change_set_for, record_version_provisions
 from clausewatch.store import Store
 from clausewatch.store.models import ChangeSet, Document, Version
-from clausewatch.track.pipeline import Classifications
+from clausewatch.track.pipeline import Classifications, labels_for
 
 
 @dataclass
@@ -63,14 +63,15 @@ def backfill_provisions(
             if change_set_for(session, version_id) is not None:
                 summary.already += 1
             else:
+                usable = labels_for(labels, version)
                 record_version_provisions(
                     session,
                     version,
                     technical=version.technical,
-                    classify=labels.provision_classify if labels else None,
+                    classify=usable.provision_classify if usable else None,
                 )
-                if labels is not None:
-                    labels.label_version(session, version_id)
+                if usable is not None:
+                    usable.label_version(session, version_id)
                 summary.recorded += 1
         if on_done:
             on_done(version_id)

@@ -171,6 +171,17 @@ class Classifications:
         return self.labels(texts)
 
 
+#: Languages the shipped model was trained on; other texts get rules-only materiality and no
+#: labels rather than an English model's confident-looking silence.
+MODEL_LANGUAGES = frozenset({"en"})
+
+
+def labels_for(labels: Classifications | None, version: Version) -> Classifications | None:
+    if labels is None or (version.language and version.language not in MODEL_LANGUAGES):
+        return None
+    return labels
+
+
 def load_classifications() -> Classifications | None:
     """The shipped classifier wrapped for the pipeline, or None when it cannot load."""
     try:
@@ -208,6 +219,7 @@ def version_after_text(
     )
     if version is None:
         return None
+    labels = labels_for(labels, version)
     record_version_provisions(
         session,
         version,
