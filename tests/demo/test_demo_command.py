@@ -65,3 +65,29 @@ def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
     )
     assert done.returncode != 0 and "not a clausewatch demo" in done.stderr
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_a_busy_port_is_refused_before_any_work(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "clausewatch",
+                "--data-dir",
+                str(tmp_path / "d"),
+                "demo",
+                "--port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode != 0 and f"127.0.0.1:{port}" in done.stderr
+    assert "another --port" in done.stderr and not (tmp_path / "d").exists()

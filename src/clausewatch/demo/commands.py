@@ -34,6 +34,10 @@ def demo(
     from clausewatch.demo.run import run_demo
     from clausewatch.track.commands import print_summary, run_track
 
+    if serve:
+        from clausewatch.web.commands import ensure_port_free
+
+        ensure_port_free(host, port)
     settings = settings_of(ctx)
     given = ctx.find_root().params.get("data_dir") is not None
     if not given and "CLAUSEWATCH_DATA_DIR" not in os.environ:
