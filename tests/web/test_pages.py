@@ -69,6 +69,7 @@ def test_every_page_has_a_json_twin(served: str) -> None:
     with httpx.Client(base_url=served) as http:
         home = http.get("/index.json").json()
         assert home["totals"]["versions"] == 2 and home["platforms"][0]["slug"] == "example"
+        assert [c["materiality"] for c in home["changes"]] == ["rights_affecting"]
         platform = http.get("/platforms/example.json").json()
         doc_id = platform["documents"][0]["id"]
         document = http.get(f"/documents/{doc_id}.json").json()
@@ -121,8 +122,8 @@ def test_a_reader_follows_a_change_to_its_clause(served: str) -> None:
             page = browser.new_page()
             page.goto(served + "/")
             assert page.locator("h1").inner_text() == "Watched platforms"
-            page.get_by_role("link", name="Example").click()
-            page.get_by_role("link", name="Terms of Service").click()
+            page.get_by_role("link", name="Example", exact=True).click()
+            page.get_by_role("link", name="Terms of Service", exact=True).click()
             page.locator("table.list a[href^='/versions/']").first.click()
             assert "rights affecting" in page.locator("section.changes h2").inner_text()
             assert page.locator("section.changes ins").count() >= 1

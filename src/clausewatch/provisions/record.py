@@ -375,3 +375,34 @@ def document_provisions(
         .order_by(ProvisionText.ordinal)
     )
     return _states(session, query)
+
+
+def recent_change_sets(session: Session, limit: int = 10) -> list[dict[str, Any]]:
+    """The newest change sets that mean something (not first versions, not technical)."""
+    from clausewatch.store.models import Document, Platform
+
+    rows = session.execute(
+        select(ChangeSet, Version.fetched_at, Document, Platform)
+        .join(Version, Version.id == ChangeSet.version_id)
+        .join(Document, Document.id == ChangeSet.document_id)
+        .join(Platform, Platform.id == Document.platform_id)
+        .where(
+            ChangeSet.previous_version_id.is_not(None),
+            ChangeSet.technical.is_(False),
+            ChangeSet.materiality != "none",
+        )
+        .order_by(Version.fetched_at.desc(), ChangeSet.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "version_id": change.version_id,
+            "fetched_at": fetched_at.isoformat(),
+            "document_id": document.id,
+            "document": f"{platform.name} / {document.terms_type}",
+            "materiality": change.materiality,
+            "counts": dict(change.summary.get("counts", {})),
+            "summary": change.summary.get("summary", ""),
+        }
+        for change, fetched_at, document, platform in rows
+    ]

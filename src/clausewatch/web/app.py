@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from clausewatch import __version__
 from clausewatch.config import Settings
+from clausewatch.provisions.record import recent_change_sets
 from clausewatch.store import Store
 from clausewatch.store import queries as store_queries
 from clausewatch.web import views
@@ -69,6 +70,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             "platforms": store_queries.platform_list(s),
             "totals": store_queries.archive_totals(s),
             "events": store_queries.recent_events(s),
+            "changes": recent_change_sets(s),
         }
 
     def version_page(s: Session, version_id: str) -> dict[str, Any] | None:
