@@ -16,7 +16,7 @@ from sqlalchemy import select
 from clausewatch.provisions.record import change_set_for, record_version_provisions
 from clausewatch.store import Store
 from clausewatch.store.models import ChangeSet, Document, Version
-from clausewatch.track.pipeline import Classifications, labels_for
+from clausewatch.track.pipeline import Classifications, labels_in_model_language
 
 
 @dataclass
@@ -63,7 +63,7 @@ def backfill_provisions(
             if change_set_for(session, version_id) is not None:
                 summary.already += 1
             else:
-                usable = labels_for(labels, version)
+                usable = labels_in_model_language(labels, version)
                 record_version_provisions(
                     session,
                     version,

@@ -34,16 +34,7 @@ def run_track(
     """Open the store, load the classifier once and track with a progress bar on stderr."""
     store = Store(settings)
     labels = load_classifications()
-    progress = Progress(
-        TextColumn("[bold]tracking"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=err,
-        disable=not show_progress,
-        transient=False,
-    )
+    progress = _progress("tracking", show_progress)
     task = progress.add_task("", total=None)
 
     def planned(n: int) -> None:

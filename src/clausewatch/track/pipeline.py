@@ -176,7 +176,9 @@ class Classifications:
 MODEL_LANGUAGES = frozenset({"en"})
 
 
-def labels_for(labels: Classifications | None, version: Version) -> Classifications | None:
+def labels_in_model_language(
+    labels: Classifications | None, version: Version
+) -> Classifications | None:
     if labels is None or (version.language and version.language not in MODEL_LANGUAGES):
         return None
     return labels
@@ -219,7 +221,7 @@ def version_after_text(
     )
     if version is None:
         return None
-    labels = labels_for(labels, version)
+    labels = labels_in_model_language(labels, version)
     record_version_provisions(
         session,
         version,

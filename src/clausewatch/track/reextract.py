@@ -22,7 +22,12 @@ from clausewatch.declarations import DeclarationError, TermsDeclaration, terms_f
 from clausewatch.extract import ExtractionError, Snapshot, extract
 from clausewatch.store import Store
 from clausewatch.store.models import Capture, DeclarationRecord, Document
-from clausewatch.track.pipeline import Classifications, DocumentOutcome, version_after_text
+from clausewatch.track.pipeline import (
+    Classifications,
+    DocumentOutcome,
+    latest_captures,
+    version_after_text,
+)
 from clausewatch.track.runner import select_documents
 from clausewatch.versions.record import InaccessibleText, latest_version
 
@@ -70,15 +75,8 @@ def declaration_at(session: Session, document: Document, when: datetime) -> Term
 
 def latest_capture_set(session: Session, document: Document) -> list[Capture]:
     """The newest capture of each source of the document, in source order."""
-    captures = session.scalars(
-        select(Capture)
-        .where(Capture.document_id == document.id)
-        .order_by(Capture.source_index, Capture.fetched_at.desc(), Capture.id.desc())
-    ).all()
-    newest: dict[int, Capture] = {}
-    for capture in captures:
-        newest.setdefault(capture.source_index, capture)
-    return [newest[i] for i in sorted(newest)]
+    newest = latest_captures(session, [document.id])
+    return [newest[key] for key in sorted(newest)]
 
 
 def reextract_document(

@@ -22,6 +22,7 @@ from clausewatch.declarations import load_service
 from clausewatch.declarations.registry import ImportSummary, register_service
 from clausewatch.errors import ClausewatchError, NotFoundError
 from clausewatch.fetch import decide_mime_type
+from clausewatch.fetch.client import FetchResult
 from clausewatch.store import Store
 from clausewatch.store.models import Capture, Document, Event, Version
 from clausewatch.track.pipeline import Classifications, DocumentOutcome, SourceOutcome, apply_fetch
@@ -125,25 +126,24 @@ def dated_snapshots(directory: Path) -> list[DatedSnapshot]:
     return sorted(found, key=lambda s: s.fetched_at)
 
 
-class _Replayed:
-    """A FetchResult-shaped view of a file on disk."""
-
-    def __init__(self, snapshot: DatedSnapshot, url: str) -> None:
-        content = snapshot.path.read_bytes()
-        mime, charset = decide_mime_type(None, content)
-        if snapshot.path.suffix.lower() == ".pdf":
-            mime = "application/pdf"
-        self.requested_url = url
-        self.url = url
-        self.status = 200
-        self.content = content
-        self.mime_type = mime
-        self.charset = charset
-        self.headers: dict[str, str] = {}
-        self.etag: str | None = None
-        self.last_modified: str | None = None
-        self.fetched_at = snapshot.fetched_at
-        self.not_modified = False
+def _replayed(snapshot: DatedSnapshot, url: str) -> FetchResult:
+    """A file on disk as the fetch result it stands for."""
+    content = snapshot.path.read_bytes()
+    mime, charset = decide_mime_type(None, content)
+    if snapshot.path.suffix.lower() == ".pdf":
+        mime = "application/pdf"
+    return FetchResult(
+        requested_url=url,
+        url=url,
+        status=200,
+        content=content,
+        mime_type=mime,
+        charset=charset,
+        headers={},
+        etag=None,
+        last_modified=None,
+        fetched_at=snapshot.fetched_at,
+    )
 
 
 def replay(
@@ -213,7 +213,7 @@ def replay(
                 f"{snapshot.fetched_at.isoformat()}; replay takes single-source documents",
                 where=str(path),
             )
-        result = _Replayed(snapshot, terms.location)
+        result = _replayed(snapshot, terms.location)
         if high_water is not None and snapshot.fetched_at <= high_water:
             summary.skipped_already_replayed += 1
             continue
@@ -225,7 +225,7 @@ def replay(
                 blobs,
                 document,
                 terms,
-                [SourceOutcome(0, terms.location, result=result)],  # type: ignore[arg-type]
+                [SourceOutcome(0, terms.location, result=result)],
                 checked_at=snapshot.fetched_at,
                 labels=labels,
                 origin="replay",
