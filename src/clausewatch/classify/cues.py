@@ -3,14 +3,21 @@
 Cues and modifiers are written against one canonical form (lower-case words, one space), so a
 single pattern covers "opt-out", "Opt Out" and UNFAIR-ToS's pre-tokenised "opt-out". The
 offset map lets evidence spans point into the caller's original text.
+
+Scanning every type's regex over every text was most of the classifier's time, and Python's
+``re`` cannot skip ahead on patterns that start with ``\\b``. So each cue is first read (by
+``re._parser``) for the literal words any match must contain, and a type's regex runs only
+on texts holding them. The words come from whatever patterns are loaded, never from a list
+kept by hand, and anything the reading does not understand means "always run the regex".
 """
 
 from __future__ import annotations
 
-import bisect
+import importlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from clausewatch.classify.taxonomy import ProvisionType, Taxonomy
 
@@ -19,36 +26,55 @@ _NEGATION = re.compile(r"\b(not|never|no|won t|don t|doesn t|cannot)\s(\w+\s){0,
 _SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n\s*\n")
 
 
-@dataclass(frozen=True)
 class NormalizedText:
-    text: str
-    raw_starts: tuple[int, ...]
-    raw_ends: tuple[int, ...]
-    norm_starts: tuple[int, ...]
+    """Lower-case words joined by one space, with the raw offsets of each word computed only
+    when a span is asked for: most texts never match a cue, and the offsets cost as much as
+    everything else in normalising."""
+
+    __slots__ = ("_spans", "raw", "text")
+
+    def __init__(self, text: str, raw: str) -> None:
+        self.text = text
+        self.raw = raw
+        self._spans: list[tuple[int, int]] | None = None
+
+    def _raw_spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = [m.span() for m in _WORD.finditer(self.raw)]
+        return self._spans
+
+    @property
+    def raw_starts(self) -> tuple[int, ...]:
+        return tuple(a for a, _ in self._raw_spans())
+
+    @property
+    def raw_ends(self) -> tuple[int, ...]:
+        return tuple(b for _, b in self._raw_spans())
+
+    @property
+    def norm_starts(self) -> tuple[int, ...]:
+        """Where each word starts in ``text``."""
+        out = []
+        position = 0
+        for word in self.text.split(" ") if self.text else ():
+            out.append(position)
+            position += len(word) + 1
+        return tuple(out)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw character span of the words covering normalised span [start, end)."""
-        first = bisect.bisect_right(self.norm_starts, start) - 1
-        last = bisect.bisect_right(self.norm_starts, max(start, end - 1)) - 1
-        first = max(first, 0)
-        last = max(last, first)
-        return self.raw_starts[first], self.raw_ends[last]
+        # Words are joined by single spaces and hold none, so a position's word index is the
+        # number of spaces before it.
+        spans = self._raw_spans()
+        first = self.text.count(" ", 0, start)
+        last = max(self.text.count(" ", 0, max(start, end - 1)), first)
+        return spans[first][0], spans[last][1]
 
 
 def normalize_with_offsets(raw: str) -> NormalizedText:
-    words = []
-    raw_starts = []
-    raw_ends = []
-    norm_starts = []
-    position = 0
-    for match in _WORD.finditer(raw):
-        word = match.group().lower()
-        words.append(word)
-        raw_starts.append(match.start())
-        raw_ends.append(match.end())
-        norm_starts.append(position)
-        position += len(word) + 1
-    return NormalizedText(" ".join(words), tuple(raw_starts), tuple(raw_ends), tuple(norm_starts))
+    # Lowering the joined words equals joining the lowered words: str.lower's only
+    # context-dependent rule (Greek final sigma) looks no further than the word's own edges.
+    return NormalizedText(" ".join(_WORD.findall(raw)).lower(), raw)
 
 
 @dataclass(frozen=True)
@@ -70,16 +96,15 @@ _NEGATABLE_EXEMPT = frozenset(
 )
 
 
-_COMBINED: dict[int, re.Pattern[str]] = {}
+_COMBINED: dict[tuple[re.Pattern[str], ...], re.Pattern[str]] = {}
 
 
 def _combined(provision_type: ProvisionType) -> re.Pattern[str]:
     """One alternation per type: a single scan instead of one per cue."""
-    key = id(provision_type)
-    pattern = _COMBINED.get(key)
+    pattern = _COMBINED.get(provision_type.cues)
     if pattern is None:
         pattern = re.compile("|".join(f"(?:{p.pattern})" for p in provision_type.cues))
-        _COMBINED[key] = pattern
+        _COMBINED[provision_type.cues] = pattern
     return pattern
 
 
@@ -96,11 +121,329 @@ def match_cues(text: NormalizedText, provision_type: ProvisionType) -> CueMatch 
 
 
 def all_cues(text: NormalizedText, taxonomy: Taxonomy) -> list[CueMatch]:
+    """Every type's first cue in one text: the plain reference that ``all_cues_batch``
+    must reproduce exactly."""
     out = []
     for provision_type in taxonomy.types:
         found = match_cues(text, provision_type)
         if found is not None:
             out.append(found)
+    return out
+
+
+# --- Reading the literal words a pattern needs --------------------------------------------
+
+_parser: Any = importlib.import_module("re._parser")
+_sre: Any = importlib.import_module("re._constants")
+
+_EDGE = "\ue000"
+"""Stands for ``\\b`` inside the strings below: it tells a whole word from a fragment."""
+_MAX_STRINGS = 64
+_UNSUPPORTED_FLAGS = re.IGNORECASE | re.ASCII | re.LOCALE
+_NOT_PLAIN = re.compile(r"[^\w ]")
+
+Strings = frozenset[str]
+
+
+class _Opaque(Exception):
+    """The pattern uses something the reading does not model; it gets no prefilter."""
+
+
+def _edge_free(strings: Strings) -> bool:
+    return all(s.replace(_EDGE, "") for s in strings)
+
+
+def _anchor(literal: str) -> tuple[bool, str]:
+    """(whole word?, the piece of ``literal`` that best singles it out).
+
+    Normalised text is words joined by single spaces, so a piece with a space or ``\\b`` on
+    both sides must be one of the text's words (found with a set lookup); otherwise it is
+    only a fragment, found by substring search.
+    """
+    pieces = literal.split(" ")
+    best: tuple[bool, str] = (False, "")
+    for k, piece in enumerate(pieces):
+        word = piece.replace(_EDGE, "")
+        if not word:
+            continue
+        whole = (k > 0 or piece.startswith(_EDGE)) and (
+            k < len(pieces) - 1 or piece.endswith(_EDGE)
+        )
+        if (whole, len(word)) > (best[0], len(best[1])):
+            best = (whole, word)
+    return best
+
+
+def _score(clause: Strings | None) -> int:
+    """How rare a clause's weakest string is likely to be (longer anchors are rarer); 0 for
+    a clause every text satisfies."""
+    if not clause:
+        return 0
+    scores = []
+    for literal in clause:
+        whole, piece = _anchor(literal)
+        if not piece:
+            return 0
+        scores.append(2 * len(piece) + int(whole))
+    return min(scores)
+
+
+def _best(clauses: Iterable[Strings | None]) -> Strings | None:
+    ranked = [(_score(c), c) for c in clauses if c]
+    ranked = [(s, c) for s, c in ranked if s > 0]
+    return max(ranked, key=lambda sc: sc[0])[1] if ranked else None
+
+
+def _sequence(
+    nodes: Iterable[Any], clauses: list[Strings] | None = None
+) -> tuple[Strings | None, Strings | None]:
+    """(the finite set of strings the sequence matches or None, its best clause).
+
+    A clause is a set of strings one of which occurs in every match. Runs of nodes with
+    finite strings are multiplied out into longer (rarer) strings while they stay few.
+    """
+    found: list[Strings | None] = []
+    run: Strings = frozenset({""})
+    finite = True
+    listed = list(nodes)
+    for k, node in enumerate(listed):
+        strings, clause = _node(node)
+        if strings is not None:
+            product = frozenset(a + b for a in run for b in strings)
+            if len(product) <= _MAX_STRINGS:
+                run = product
+                continue
+            found.append(run)
+            run = strings
+        else:
+            found.append(run)
+            before = listed[k - 1 : k] if k > 0 and listed[k - 1][0] in _CONTEXT else []
+            after = (
+                listed[k + 1 : k + 2]
+                if k + 1 < len(listed) and listed[k + 1][0] in _CONTEXT
+                else []
+            )
+            found.append(_best([clause, _in_context(before, node, after)]))
+            run = frozenset({""})
+        finite = False
+    found.append(run)
+    if clauses is not None:
+        clauses.extend(c for c in found if c and _score(c) > 0)
+    return (run if finite else None), _best(found)
+
+
+_CONTEXT = (_sre.AT, _sre.LITERAL)
+
+
+def _in_context(before: list[Any], node: tuple[Any, Any], after: list[Any]) -> Strings | None:
+    """The clause of a group read together with its neighbours: in ``\\b(cookies?|pixel
+    tags?)\\b`` each alternative is then known to be a whole word."""
+    op, av = node
+    if op is _sre.SUBPATTERN:
+        if av[1] & _UNSUPPORTED_FLAGS:
+            raise _Opaque
+        inner = list(av[3])
+    elif op is _sre.BRANCH:
+        inner = [node]
+    else:
+        return None
+    if not before and not after:
+        return None
+    alternatives = inner[0][1][1] if len(inner) == 1 and inner[0][0] is _sre.BRANCH else [inner]
+    wanted = [_sequence([*before, *alternative, *after])[1] for alternative in alternatives]
+    if any(w is None or _score(w) == 0 for w in wanted):
+        return None
+    return frozenset().union(*(w for w in wanted if w))
+
+
+def _node(node: tuple[Any, Any]) -> tuple[Strings | None, Strings | None]:
+    op, av = node
+    if op is _sre.LITERAL:
+        return frozenset({chr(av)}), None
+    if op is _sre.AT:
+        return frozenset({_EDGE if av is _sre.AT_BOUNDARY else ""}), None
+    if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+        return frozenset({""}), None
+    if op is _sre.IN:
+        chars: set[str] = set()
+        for item_op, item in av:
+            if item_op is _sre.LITERAL:
+                chars.add(chr(item))
+            elif item_op is _sre.RANGE and item[1] - item[0] < 16:
+                chars.update(chr(c) for c in range(item[0], item[1] + 1))
+            else:
+                return None, None
+        return frozenset(chars), None
+    if op is _sre.SUBPATTERN:
+        if av[1] & _UNSUPPORTED_FLAGS:
+            raise _Opaque
+        return _sequence(av[3])
+    if op is _sre.ATOMIC_GROUP:
+        return _sequence(av)
+    if op is _sre.BRANCH:
+        branches = [_sequence(b) for b in av[1]]
+        strings: Strings | None = None
+        if all(s is not None for s, _ in branches):
+            union = frozenset().union(*(s for s, _ in branches if s is not None))
+            strings = union if len(union) <= _MAX_STRINGS else None
+        wanted = [c if c is not None else s for s, c in branches]
+        if any(not w or _score(w) == 0 for w in wanted):
+            return strings, None
+        return strings, frozenset().union(*(w for w in wanted if w))
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        low, high, item = av
+        strings, clause = _sequence(item)
+        if high == 0:
+            return frozenset({""}), None
+        if strings is not None and high == 1:
+            return (strings | {""} if low == 0 else strings), None
+        if low >= 1:
+            return None, clause if clause is not None else strings
+        return None, None
+    return None, None
+
+
+def cue_clauses(pattern: re.Pattern[str]) -> list[Strings] | None:
+    """Clauses every match of ``pattern`` satisfies: each is a set of strings (``\\b`` shown as
+    an edge mark) one of which the match contains. None when the pattern is not understood
+    or needs nothing (it must then always run)."""
+    if pattern.flags & _UNSUPPORTED_FLAGS or _EDGE in pattern.pattern:
+        return None
+    clauses: list[Strings] = []
+    try:
+        strings, _ = _sequence(_parser.parse(pattern.pattern, pattern.flags), clauses)
+    except (_Opaque, re.error, RecursionError):
+        return None
+    if strings is not None and _score(strings) > 0:
+        clauses.append(strings)
+    unique = sorted(set(clauses), key=_score, reverse=True)[:_MAX_CLAUSES]
+    return unique or None
+
+
+_MAX_CLAUSES = 3
+
+
+@dataclass(frozen=True)
+class _Prefilter:
+    """Which types can match a text, from the words the text holds."""
+
+    n_types: int
+    always: frozenset[int]
+    """Types with a cue that has no clause: their regex runs on every text."""
+    words: frozenset[str]
+    by_word: dict[str, tuple[int, ...]]
+    """Anchor word -> literals anchored on it."""
+    fragments: tuple[int, ...]
+    """Literals with no whole word: found by substring search."""
+    literal_text: tuple[str, ...]
+    literal_clauses: tuple[tuple[int, ...], ...]
+    clause_cue: tuple[int, ...]
+    cue_size: tuple[int, ...]
+    cue_type: tuple[int, ...]
+    with_cues: frozenset[int]
+
+    def types_for(self, text: str, fragments: Sequence[int]) -> set[int] | frozenset[int]:
+        if not text.isascii() and _NOT_PLAIN.search(text):
+            # The word reasoning needs words of \w characters only.
+            return self.with_cues
+        literal_text = self.literal_text
+        satisfied: set[int] = set()
+        for word in self.words.intersection(text.split(" ")):
+            for literal in self.by_word[word]:
+                if literal_text[literal] in text:
+                    satisfied.update(self.literal_clauses[literal])
+        for literal in fragments:
+            if literal_text[literal] in text:
+                satisfied.update(self.literal_clauses[literal])
+        if not satisfied:
+            return self.always
+        out = set(self.always)
+        met: dict[int, int] = {}
+        for clause in satisfied:
+            cue = self.clause_cue[clause]
+            count = met.get(cue, 0) + 1
+            met[cue] = count
+            if count == self.cue_size[cue]:
+                out.add(self.cue_type[cue])
+        return out
+
+
+def _build_prefilter(types: Sequence[ProvisionType]) -> _Prefilter:
+    always: set[int] = set()
+    literal_ids: dict[str, int] = {}
+    literal_clauses: list[list[int]] = []
+    clause_cue: list[int] = []
+    cue_size: list[int] = []
+    cue_type: list[int] = []
+    for index, provision_type in enumerate(types):
+        for cue in provision_type.cues:
+            clauses = cue_clauses(cue)
+            if clauses is None:
+                always.add(index)
+                continue
+            cue_id = len(cue_size)
+            cue_size.append(len(clauses))
+            cue_type.append(index)
+            for clause in clauses:
+                clause_id = len(clause_cue)
+                clause_cue.append(cue_id)
+                for literal in clause:
+                    literal_id = literal_ids.setdefault(literal, len(literal_ids))
+                    if literal_id == len(literal_clauses):
+                        literal_clauses.append([])
+                    literal_clauses[literal_id].append(clause_id)
+    by_word: dict[str, list[int]] = {}
+    fragments = []
+    for literal, literal_id in literal_ids.items():
+        whole, piece = _anchor(literal)
+        if whole:
+            by_word.setdefault(piece, []).append(literal_id)
+        else:
+            fragments.append(literal_id)
+    return _Prefilter(
+        n_types=len(types),
+        always=frozenset(always),
+        words=frozenset(by_word),
+        by_word={w: tuple(ids) for w, ids in by_word.items()},
+        fragments=tuple(fragments),
+        literal_text=tuple(lit.replace(_EDGE, "") for lit in literal_ids),
+        literal_clauses=tuple(tuple(c) for c in literal_clauses),
+        clause_cue=tuple(clause_cue),
+        cue_size=tuple(cue_size),
+        cue_type=tuple(cue_type),
+        with_cues=frozenset(i for i, t in enumerate(types) if t.cues),
+    )
+
+
+_PREFILTERS: dict[tuple[ProvisionType, ...], _Prefilter] = {}
+
+
+def _prefilter(taxonomy: Taxonomy) -> _Prefilter:
+    """Built once per set of patterns: keyed by the types themselves, so an edited taxonomy
+    gets its own."""
+    found = _PREFILTERS.get(taxonomy.types)
+    if found is None:
+        if len(_PREFILTERS) > 8:
+            _PREFILTERS.clear()
+        found = _PREFILTERS[taxonomy.types] = _build_prefilter(taxonomy.types)
+    return found
+
+
+def all_cues_batch(texts: Sequence[NormalizedText], taxonomy: Taxonomy) -> list[list[CueMatch]]:
+    """``all_cues`` of each text, running a type's regex only on texts that hold the words
+    its cues need."""
+    prefilter = _prefilter(taxonomy)
+    types = taxonomy.types
+    joined = "\n".join(t.text for t in texts)
+    present = [f for f in prefilter.fragments if prefilter.literal_text[f] in joined]
+    out: list[list[CueMatch]] = []
+    for text in texts:
+        found = []
+        for index in sorted(prefilter.types_for(text.text, present)):
+            match = match_cues(text, types[index])
+            if match is not None:
+                found.append(match)
+        out.append(found)
     return out
 
 
@@ -143,37 +486,6 @@ def sentences(raw: str) -> list[tuple[int, int]]:
             b -= 1
         if b > a:
             out.append((a, b))
-    return out
-
-
-def all_cues_batch(texts: Sequence[NormalizedText], taxonomy: Taxonomy) -> list[list[CueMatch]]:
-    """``all_cues`` for many texts with one regex scan per type over the joined batch: the
-    per-call overhead of 45 scans per short clause was most of the classifier's time."""
-    joined = "\n".join(t.text for t in texts)
-    starts = []
-    position = 0
-    for t in texts:
-        starts.append(position)
-        position += len(t.text) + 1
-    out: list[list[CueMatch]] = [[] for _ in texts]
-    for provision_type in taxonomy.types:
-        if not provision_type.cues:
-            continue
-        done: set[int] = set()
-        negatable = provision_type.id not in _NEGATABLE_EXEMPT
-        for match in _combined(provision_type).finditer(joined):
-            index = bisect.bisect_right(starts, match.start()) - 1
-            if index in done:
-                continue
-            offset = starts[index]
-            local = match.start() - offset
-            text = texts[index]
-            if negatable and _NEGATION.search(text.text[max(0, local - 40) : local]):
-                continue
-            done.add(index)
-            out[index].append(
-                CueMatch(provision_type.id, text.raw_span(local, match.end() - offset))
-            )
     return out
 
 

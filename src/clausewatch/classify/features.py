@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import accumulate, chain, pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -46,13 +46,33 @@ def analyze(text: str) -> list[str]:
     return grams
 
 
+class _WordGrams(dict[str, tuple[int, ...]]):
+    """Word -> ids of its known unigram and character n-grams, filled on first sight: words
+    repeat, so most of a text's grams are found with one dictionary lookup per word."""
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        super().__init__()
+        self._id = vocabulary.get
+
+    def __missing__(self, word: str) -> tuple[int, ...]:
+        if len(self) > 500_000:
+            self.clear()
+        known = tuple(j for j in map(self._id, _word_grams(word)) if j is not None)
+        self[word] = known
+        return known
+
+
+_BIGRAM = "w:{} {}".format
+_KNOWN = (-1).__ne__
+
+
 class Vectorizer:
     """Sublinear TF-IDF with l2 norm over a fixed vocabulary: sklearn's transform, in numpy."""
 
     def __init__(self, vocabulary: dict[str, int], idf: npt.NDArray[np.float32]) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
-        self._word_cache: dict[str, tuple[int, ...]] = {}
+        self._word_cache = _WordGrams(vocabulary)
 
     def rows(
         self, texts: Sequence[str]
@@ -61,24 +81,12 @@ class Vectorizer:
         return self.grouped_rows([[text] for text in texts])
 
     def _found(self, text: str) -> list[int]:
-        """Feature counts of one text: ``analyze`` counted, with each distinct word's
-        character n-grams looked up once and cached (words repeat: most of the speed)."""
-        get = self.vocabulary.get
-        cache = self._word_cache
+        """Feature ids of one text in ``analyze`` order, repeats kept. The loops run inside
+        ``map``/``chain`` (C), not in Python bytecode: this is the classifier's inner loop."""
         words = _WORD.findall(text.lower())
-        found: list[int] = []
-        for word in words:
-            known = cache.get(word)
-            if known is None:
-                if len(cache) > 500_000:
-                    cache.clear()
-                known = tuple(j for j in (get(g) for g in _word_grams(word)) if j is not None)
-                cache[word] = known
-            found.extend(known)
-        for a, b in pairwise(words):
-            j = get(f"w:{a} {b}")
-            if j is not None:
-                found.append(j)
+        found = list(chain.from_iterable(map(self._word_cache.__getitem__, words)))
+        bigrams = map(_BIGRAM, words, words[1:])
+        found.extend(filter(_KNOWN, map(self.vocabulary.get, bigrams, repeat(-1))))
         return found
 
     def grouped_rows(
@@ -88,19 +96,19 @@ class Vectorizer:
         a group of several gives the whole first (its counts summed from the parts, so each
         sentence is analysed once), then one row per part."""
         indptr = [0]
-        indices: list[int] = []
-        counts: list[int] = []
+        rows: list[Counter[int]] = []
         for parts in groups:
             found = [self._found(part) for part in parts]
-            part_counts = [Counter(f) for f in found]
             if len(found) > 1:
-                part_counts.insert(0, Counter([j for f in found for j in f]))
-            for c in part_counts:
-                indices.extend(c.keys())
-                counts.extend(c.values())
-                indptr.append(len(indices))
-        ind = np.asarray(indices, dtype=np.int64)
-        values = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * self.idf[ind]
+                rows.append(Counter(chain.from_iterable(found)))
+            rows.extend(map(Counter, found))
+        indptr.extend(accumulate(map(len, rows)))
+        total = indptr[-1]
+        ind = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=total)
+        counts = np.fromiter(
+            chain.from_iterable(map(Counter.values, rows)), dtype=np.float32, count=total
+        )
+        values = (1.0 + np.log(counts)) * self.idf[ind]
         ptr = np.asarray(indptr, dtype=np.int64)
         norms = np.sqrt(_row_sums(ptr, values * values))
         norms[norms == 0] = 1.0
@@ -123,12 +131,13 @@ def sparse_dot(
     ind: npt.NDArray[np.int64],
     values: npt.NDArray[np.float32],
     weights: npt.NDArray[np.float32],
-    max_nnz: int = 32_768,
+    max_nnz: int = 8_192,
 ) -> npt.NDArray[np.float32]:
     """(CSR matrix) @ weights for a dense (features x outputs) weight matrix.
 
     Works through blocks of rows holding at most ``max_nnz`` non-zeros, so the gathered
-    weights stay a few MB whatever the batch size.
+    weights stay a few MB whatever the batch size; 8,192 (2 MB at 64 outputs) keeps a block in
+    cache between the gather and the sums, a third faster than 32,768 with the same sums.
     """
     n_rows = len(ptr) - 1
     out = np.zeros((n_rows, weights.shape[1]), dtype=np.float32)
