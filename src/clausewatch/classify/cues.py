@@ -66,6 +66,8 @@ class NormalizedText:
         # Words are joined by single spaces and hold none, so a position's word index is the
         # number of spaces before it.
         spans = self._raw_spans()
+        if not spans:
+            return 0, 0  # a cue that can match nothing matched an empty text
         first = self.text.count(" ", 0, start)
         last = max(self.text.count(" ", 0, max(start, end - 1)), first)
         return spans[first][0], spans[last][1]
@@ -153,24 +155,37 @@ def _edge_free(strings: Strings) -> bool:
     return all(s.replace(_EDGE, "") for s in strings)
 
 
-def _anchor(literal: str) -> tuple[bool, str]:
-    """(whole word?, the piece of ``literal`` that best singles it out).
+_KEY = 4
+"""Length of the word heads and tails a text is indexed by."""
+_RANK = {"word": 2, "head": 1, "tail": 1, "inside": 0}
+
+
+def _anchor(literal: str) -> tuple[str, str]:
+    """(kind, piece): the piece of ``literal`` that best singles it out, and how to find it.
 
     Normalised text is words joined by single spaces, so a piece with a space or ``\\b`` on
-    both sides must be one of the text's words (found with a set lookup); otherwise it is
-    only a fragment, found by substring search.
+    both sides must be one of the text's words ("word": a set lookup); with one only on its
+    left it starts a word ("head"), on its right it ends one ("tail"), and otherwise it is
+    only known to be inside the text ("inside": a substring search).
     """
     pieces = literal.split(" ")
-    best: tuple[bool, str] = (False, "")
+    best = ("inside", "")
     for k, piece in enumerate(pieces):
         word = piece.replace(_EDGE, "")
         if not word:
             continue
-        whole = (k > 0 or piece.startswith(_EDGE)) and (
-            k < len(pieces) - 1 or piece.endswith(_EDGE)
-        )
-        if (whole, len(word)) > (best[0], len(best[1])):
-            best = (whole, word)
+        starts = k > 0 or piece.startswith(_EDGE)
+        ends = k < len(pieces) - 1 or piece.endswith(_EDGE)
+        if starts and ends:
+            kind = "word"
+        elif starts and len(word) >= _KEY:
+            kind = "head"
+        elif ends and len(word) >= _KEY:
+            kind = "tail"
+        else:
+            kind = "inside"
+        if (_RANK[kind], len(word)) > (_RANK[best[0]], len(best[1])):
+            best = (kind, word)
     return best
 
 
@@ -181,10 +196,10 @@ def _score(clause: Strings | None) -> int:
         return 0
     scores = []
     for literal in clause:
-        whole, piece = _anchor(literal)
+        kind, piece = _anchor(literal)
         if not piece:
             return 0
-        scores.append(2 * len(piece) + int(whole))
+        scores.append(2 * len(piece) + int(kind == "word"))
     return min(scores)
 
 
@@ -259,6 +274,8 @@ def _in_context(before: list[Any], node: tuple[Any, Any], after: list[Any]) -> S
 def _node(node: tuple[Any, Any]) -> tuple[Strings | None, Strings | None]:
     op, av = node
     if op is _sre.LITERAL:
+        if chr(av) == _EDGE:
+            raise _Opaque
         return frozenset({chr(av)}), None
     if op is _sre.AT:
         return frozenset({_EDGE if av is _sre.AT_BOUNDARY else ""}), None
@@ -273,6 +290,8 @@ def _node(node: tuple[Any, Any]) -> tuple[Strings | None, Strings | None]:
                 chars.update(chr(c) for c in range(item[0], item[1] + 1))
             else:
                 return None, None
+        if _EDGE in chars:
+            raise _Opaque
         return frozenset(chars), None
     if op is _sre.SUBPATTERN:
         if av[1] & _UNSUPPORTED_FLAGS:
@@ -307,7 +326,7 @@ def cue_clauses(pattern: re.Pattern[str]) -> list[Strings] | None:
     """Clauses every match of ``pattern`` satisfies: each is a set of strings (``\\b`` shown as
     an edge mark) one of which the match contains. None when the pattern is not understood
     or needs nothing (it must then always run)."""
-    if pattern.flags & _UNSUPPORTED_FLAGS or _EDGE in pattern.pattern:
+    if pattern.flags & _UNSUPPORTED_FLAGS:
         return None
     clauses: list[Strings] = []
     try:
@@ -327,32 +346,41 @@ _MAX_CLAUSES = 3
 class _Prefilter:
     """Which types can match a text, from the words the text holds."""
 
-    n_types: int
     always: frozenset[int]
     """Types with a cue that has no clause: their regex runs on every text."""
-    words: frozenset[str]
-    by_word: dict[str, tuple[int, ...]]
-    """Anchor word -> literals anchored on it."""
-    fragments: tuple[int, ...]
-    """Literals with no whole word: found by substring search."""
+    with_cues: frozenset[int]
+    by_kind: dict[str, dict[str, tuple[int, ...]]]
+    """"word" / "head" / "tail" -> key -> literals anchored on it."""
+    keys: dict[str, frozenset[str]]
+    inside: tuple[int, ...]
+    """Literals found by substring search only."""
     literal_text: tuple[str, ...]
     literal_clauses: tuple[tuple[int, ...], ...]
     clause_cue: tuple[int, ...]
     cue_size: tuple[int, ...]
     cue_type: tuple[int, ...]
-    with_cues: frozenset[int]
 
-    def types_for(self, text: str, fragments: Sequence[int]) -> set[int] | frozenset[int]:
+    def types_for(self, text: str, inside: Sequence[int]) -> set[int] | frozenset[int]:
+        """Indices of the types whose regex can match ``text``; ``inside`` lists the
+        substring-only literals worth looking for (those present in the batch)."""
         if not text.isascii() and _NOT_PLAIN.search(text):
             # The word reasoning needs words of \w characters only.
             return self.with_cues
+        words = text.split(" ")
+        candidates: list[int] = []
+        by_kind = self.by_kind
+        for word in self.keys["word"].intersection(words):
+            candidates.extend(by_kind["word"][word])
+        if self.keys["head"]:
+            for head in self.keys["head"].intersection([w[:_KEY] for w in words]):
+                candidates.extend(by_kind["head"][head])
+        if self.keys["tail"]:
+            for tail in self.keys["tail"].intersection([w[-_KEY:] for w in words]):
+                candidates.extend(by_kind["tail"][tail])
+        candidates.extend(inside)
         literal_text = self.literal_text
         satisfied: set[int] = set()
-        for word in self.words.intersection(text.split(" ")):
-            for literal in self.by_word[word]:
-                if literal_text[literal] in text:
-                    satisfied.update(self.literal_clauses[literal])
-        for literal in fragments:
+        for literal in candidates:
             if literal_text[literal] in text:
                 satisfied.update(self.literal_clauses[literal])
         if not satisfied:
@@ -392,26 +420,26 @@ def _build_prefilter(types: Sequence[ProvisionType]) -> _Prefilter:
                     if literal_id == len(literal_clauses):
                         literal_clauses.append([])
                     literal_clauses[literal_id].append(clause_id)
-    by_word: dict[str, list[int]] = {}
-    fragments = []
+    by_kind: dict[str, dict[str, list[int]]] = {"word": {}, "head": {}, "tail": {}}
+    inside = []
     for literal, literal_id in literal_ids.items():
-        whole, piece = _anchor(literal)
-        if whole:
-            by_word.setdefault(piece, []).append(literal_id)
-        else:
-            fragments.append(literal_id)
+        kind, piece = _anchor(literal)
+        if kind == "inside":
+            inside.append(literal_id)
+            continue
+        key = piece[:_KEY] if kind == "head" else piece[-_KEY:] if kind == "tail" else piece
+        by_kind[kind].setdefault(key, []).append(literal_id)
     return _Prefilter(
-        n_types=len(types),
         always=frozenset(always),
-        words=frozenset(by_word),
-        by_word={w: tuple(ids) for w, ids in by_word.items()},
-        fragments=tuple(fragments),
-        literal_text=tuple(lit.replace(_EDGE, "") for lit in literal_ids),
+        with_cues=frozenset(i for i, t in enumerate(types) if t.cues),
+        by_kind={k: {key: tuple(ids) for key, ids in d.items()} for k, d in by_kind.items()},
+        keys={k: frozenset(d) for k, d in by_kind.items()},
+        inside=tuple(inside),
+        literal_text=tuple(literal.replace(_EDGE, "") for literal in literal_ids),
         literal_clauses=tuple(tuple(c) for c in literal_clauses),
         clause_cue=tuple(clause_cue),
         cue_size=tuple(cue_size),
         cue_type=tuple(cue_type),
-        with_cues=frozenset(i for i, t in enumerate(types) if t.cues),
     )
 
 
@@ -435,7 +463,7 @@ def all_cues_batch(texts: Sequence[NormalizedText], taxonomy: Taxonomy) -> list[
     prefilter = _prefilter(taxonomy)
     types = taxonomy.types
     joined = "\n".join(t.text for t in texts)
-    present = [f for f in prefilter.fragments if prefilter.literal_text[f] in joined]
+    present = [f for f in prefilter.inside if prefilter.literal_text[f] in joined]
     out: list[list[CueMatch]] = []
     for text in texts:
         found = []
