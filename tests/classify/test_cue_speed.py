@@ -310,6 +310,17 @@ def test_a_cue_after_a_negation_is_skipped_as_in_the_reference() -> None:
     assert found[3][0].span == (24, 28)
 
 
+def test_texts_built_by_hand_are_not_trusted_to_be_plain() -> None:
+    taxonomy = taxonomy_of({"t": [r"\bopt out\b", r"\barbitration\b"]})
+    texts = [NormalizedText(t, t) for t in ["x-opt out", "opt out\nof", "a\narbitration"]]
+    assert not any(t.plain for t in texts)
+    found = all_cues_batch(texts, taxonomy)
+    assert found == [all_cues(t, taxonomy) for t in texts]
+    assert [len(f) for f in found] == [1, 1, 1]
+    assert normalize_with_offsets("Opt-out, İ").plain is False
+    assert normalize_with_offsets("Opt-out, é").plain is True
+
+
 def test_an_edited_taxonomy_gets_its_own_prefilter() -> None:
     first = taxonomy_of({"t": [r"\bjury\b"]})
     second = taxonomy_of({"t": [r"\btrial\b"]})

@@ -22,6 +22,7 @@ from typing import Any
 from clausewatch.classify.taxonomy import ProvisionType, Taxonomy
 
 _WORD = re.compile(r"\w+")
+_NOT_PLAIN = re.compile(r"[^\w ]|  |^ | $")
 _NEGATION = re.compile(r"\b(not|never|no|won t|don t|doesn t|cannot)\s(\w+\s){0,3}$")
 _SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n\s*\n")
 
@@ -31,11 +32,13 @@ class NormalizedText:
     when a span is asked for: most texts never match a cue, and the offsets cost as much as
     everything else in normalising."""
 
-    __slots__ = ("_spans", "raw", "text")
+    __slots__ = ("_spans", "plain", "raw", "text")
 
-    def __init__(self, text: str, raw: str) -> None:
+    def __init__(self, text: str, raw: str, plain: bool | None = None) -> None:
         self.text = text
         self.raw = raw
+        # Only word characters and single spaces: what the cue prefilter's reasoning needs.
+        self.plain = _NOT_PLAIN.search(text) is None if plain is None else plain
         self._spans: list[tuple[int, int]] | None = None
 
     def _raw_spans(self) -> list[tuple[int, int]]:
@@ -76,7 +79,9 @@ class NormalizedText:
 def normalize_with_offsets(raw: str) -> NormalizedText:
     # Lowering the joined words equals joining the lowered words: str.lower's only
     # context-dependent rule (Greek final sigma) looks no further than the word's own edges.
-    return NormalizedText(" ".join(_WORD.findall(raw)).lower(), raw)
+    text = " ".join(_WORD.findall(raw)).lower()
+    # ASCII words stay ASCII word characters when lowered; others may not (İ -> i + U+0307).
+    return NormalizedText(text, raw, True if text.isascii() else None)
 
 
 @dataclass(frozen=True)
@@ -142,17 +147,12 @@ _EDGE = "\ue000"
 """Stands for ``\\b`` inside the strings below: it tells a whole word from a fragment."""
 _MAX_STRINGS = 64
 _UNSUPPORTED_FLAGS = re.IGNORECASE | re.ASCII | re.LOCALE
-_NOT_PLAIN = re.compile(r"[^\w ]")
 
 Strings = frozenset[str]
 
 
 class _Opaque(Exception):
     """The pattern uses something the reading does not model; it gets no prefilter."""
-
-
-def _edge_free(strings: Strings) -> bool:
-    return all(s.replace(_EDGE, "") for s in strings)
 
 
 _KEY = 4
@@ -360,10 +360,12 @@ class _Prefilter:
     cue_size: tuple[int, ...]
     cue_type: tuple[int, ...]
 
-    def types_for(self, text: str, inside: Sequence[int]) -> set[int] | frozenset[int]:
+    def types_for(
+        self, text: str, inside: Sequence[int], plain: bool = True
+    ) -> set[int] | frozenset[int]:
         """Indices of the types whose regex can match ``text``; ``inside`` lists the
         substring-only literals worth looking for (those present in the batch)."""
-        if not text.isascii() and _NOT_PLAIN.search(text):
+        if not plain:
             # The word reasoning needs words of \w characters only.
             return self.with_cues
         words = text.split(" ")
@@ -467,7 +469,7 @@ def all_cues_batch(texts: Sequence[NormalizedText], taxonomy: Taxonomy) -> list[
     out: list[list[CueMatch]] = []
     for text in texts:
         found = []
-        for index in sorted(prefilter.types_for(text.text, present)):
+        for index in sorted(prefilter.types_for(text.text, present, text.plain)):
             match = match_cues(text, types[index])
             if match is not None:
                 found.append(match)
