@@ -331,7 +331,7 @@ def cue_clauses(pattern: re.Pattern[str]) -> list[Strings] | None:
     clauses: list[Strings] = []
     try:
         strings, _ = _sequence(_parser.parse(pattern.pattern, pattern.flags), clauses)
-    except (_Opaque, re.error, RecursionError):
+    except Exception:  # anything not understood (even a changed re._parser) means "always run"
         return None
     if strings is not None and _score(strings) > 0:
         clauses.append(strings)
