@@ -110,3 +110,30 @@ def test_unknown_category_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(TaxonomyError, match="unknown category"):
         load_taxonomy_file(path)
+
+
+def test_global_inline_flag_is_refused_on_load(tmp_path: Path) -> None:
+    # "(?i)" compiles alone but breaks the per-type alternation the cue scan builds.
+    path = tmp_path / "types.yaml"
+    path.write_text(
+        "categories: {x: X}\n"
+        "types:\n"
+        "  - {id: flagged, name: F, category: x, definition: d, severity: low,\n"
+        "     cues: ['\\bfine\\b', '(?i)\\bshouting\\b']}\n"
+    )
+    with pytest.raises(TaxonomyError, match="cannot be combined") as caught:
+        load_taxonomy_file(path)
+    assert "flagged" in str(caught.value)
+    assert "(?i:...)" in str(caught.value)
+
+
+def test_scoped_inline_flag_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "types.yaml"
+    path.write_text(
+        "categories: {x: X}\n"
+        "types:\n"
+        "  - {id: scoped, name: S, category: x, definition: d, severity: low,\n"
+        "     cues: ['\\bfine\\b', '(?i:\\bshouting\\b)']}\n"
+    )
+    taxonomy = load_taxonomy_file(path)
+    assert [p.pattern for p in taxonomy.types[0].cues][1] == "(?i:\\bshouting\\b)"

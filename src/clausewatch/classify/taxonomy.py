@@ -77,9 +77,20 @@ def _compile(patterns: Any, where: str) -> tuple[re.Pattern[str], ...]:
     out = []
     for pattern in patterns:
         try:
-            out.append(re.compile(str(pattern)))
+            compiled = re.compile(str(pattern))
         except re.error as exc:
             raise TaxonomyError(f"bad regular expression {pattern!r}: {exc}", where=where) from exc
+        try:
+            # A type's cues are joined into one alternation; a global flag such as "(?i)"
+            # compiles alone but breaks the joined pattern, so it is refused here, on load.
+            re.compile(f"(?:{pattern})|(?:x)")
+        except re.error as exc:
+            raise TaxonomyError(
+                f"regular expression {pattern!r} cannot be combined with others ({exc}); "
+                "use a scoped flag such as '(?i:...)' instead of a global one",
+                where=where,
+            ) from exc
+        out.append(compiled)
     return tuple(out)
 
 
