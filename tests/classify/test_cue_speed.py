@@ -24,11 +24,11 @@ from clausewatch.classify.cues import (
     NormalizedText,
     all_cues,
     all_cues_batch,
-    cue_clauses,
     normalize_with_offsets,
     strong_sentences,
 )
 from clausewatch.classify.features import Vectorizer, analyze
+from clausewatch.classify.prefilter import cue_clauses
 from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
 _WORD = re.compile(r"\w+")
