@@ -1,35 +1,32 @@
 """The command line: one Typer app; every command is a thin wrapper over a stage.
 
 Stages add their commands through ``register(app)`` in their own ``commands`` module, so the
-pipeline's packages stay independent of each other.
+pipeline's packages stay independent of each other. A stage's module is imported only when
+one of its commands runs (or shows its own help): most stage packages pull in SQLAlchemy,
+aiohttp, numpy or selectolax on import, and ``clausewatch --help`` should not wait for them.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
-from rich.console import Console
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
 from clausewatch import __version__
-from clausewatch.config import Settings
 from clausewatch.errors import ClausewatchError
 
-app = typer.Typer(
-    name="clausewatch",
-    help=(
-        "Watch the legal documents of online platforms: fetch them, keep a verifiable archive "
-        "of every version, cut them into provisions, classify and compare them, and alert "
-        "when their meaning changes."
-    ),
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from typer._click import Command, Context, HelpFormatter
+    from typer._click.shell_completion import CompletionItem
+
+    from clausewatch.config import Settings
 
 COMMAND_MODULES = (
     "clausewatch.store.commands",
@@ -45,6 +42,177 @@ COMMAND_MODULES = (
     "clausewatch.web.commands",
     "clausewatch.demo.commands",
 )
+
+
+class CommandEntry(NamedTuple):
+    """What the top-level help lists for a command without importing its stage."""
+
+    help: str
+    modules: tuple[str, ...]
+
+
+def _stage(*stages: str) -> tuple[str, ...]:
+    return tuple(f"clausewatch.{stage}.commands" for stage in stages)
+
+
+# In the order the help listed them when every stage was imported up front. The help is the
+# first paragraph of the command's own; tests/test_cli_start.py fails when the two drift.
+# A group names every stage that adds subcommands to it.
+COMMANDS: dict[str, CommandEntry] = {
+    "fetch": CommandEntry(
+        "Fetch URL through the SSRF guard and limits; print what came back, or why nothing did.",
+        _stage("fetch"),
+    ),
+    "verify": CommandEntry(
+        "Re-hash every blob and the whole ledger chain; print each problem on one line.",
+        _stage("archive"),
+    ),
+    "extract": CommandEntry(
+        "Print the Markdown OTA would record for SNAPSHOT_FILE under a declaration.",
+        _stage("extract"),
+    ),
+    "diff": CommandEntry(
+        "Show the word-level differences between two versions, with counts.",
+        _stage("versions"),
+    ),
+    "classify": CommandEntry(
+        'Classify provisions: JSON lines {"text": ...} in, one JSON line of labels out each.',
+        _stage("classify"),
+    ),
+    "train": CommandEntry(
+        "Rebuild the classifier from the labelled corpora (reproducible: same data and seed,\n"
+        "same arrays). Never trains on Amazon, Snap, LinkedIn, Uber, Evernote or on the\n"
+        "UNFAIR-ToS dev services.",
+        _stage("classify"),
+    ),
+    "taxonomy": CommandEntry(
+        "Print the provision types: id, category, default severity, CLAUDETTE mapping.",
+        _stage("classify"),
+    ),
+    "analyse": CommandEntry(
+        "Cut versions that have no provisions yet into provisions, diff and classify them.",
+        _stage("track"),
+    ),
+    "track": CommandEntry(
+        "Fetch every due document and run it through the pipeline.",
+        _stage("track"),
+    ),
+    "reextract": CommandEntry(
+        "Rebuild versions from stored snapshots after an extractor or declaration change.",
+        _stage("track"),
+    ),
+    "replay": CommandEntry(
+        "Ingest dated snapshots as if fetched at those times; print a JSON summary.",
+        _stage("track"),
+    ),
+    "serve": CommandEntry(
+        "Serve the web pages and the JSON API (every page has a `.json` twin; docs at /api/docs).",
+        _stage("web"),
+    ),
+    "demo": CommandEntry(
+        "Track fictional platforms' documents through four revisions, offline, then serve the app.",
+        _stage("demo"),
+    ),
+    "db": CommandEntry("Create or migrate the database schema.", _stage("store")),
+    "declarations": CommandEntry("Check Open Terms Archive declarations.", _stage("declarations")),
+    "import": CommandEntry(
+        "Bring platforms, documents and history in from elsewhere.",
+        _stage("declarations", "versions"),
+    ),
+    "export": CommandEntry(
+        "Write the archive in a standard format for other tools.", _stage("archive", "track")
+    ),
+    "versions": CommandEntry("List the versions of a document.", _stage("versions")),
+    "provisions": CommandEntry(
+        "Provisions: segment versions into clauses, diff them, read their histories.",
+        _stage("provisions"),
+    ),
+}
+
+_registered: set[str] = set()
+
+
+def _load(modules: tuple[str, ...]) -> bool:
+    """Import and register stage command modules once each; True when any was new."""
+    added = False
+    for name in modules:
+        if name in _registered:
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                _registered.add(name)
+                continue
+            raise
+        module.register(app)
+        _registered.add(name)
+        added = True
+    return added
+
+
+def register_all() -> None:
+    """Register every stage's commands, for callers that want the whole tree built at once."""
+    _load(COMMAND_MODULES)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists commands from ``COMMANDS`` and imports a stage on first use."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        entry = COMMANDS.get(cmd_name)
+        if entry is not None and self._listing:
+            return TyperCommand(name=cmd_name, help=entry.help)
+        # A command missing from COMMANDS still runs: load every stage to find it.
+        if _load(entry.modules if entry is not None else COMMAND_MODULES) or entry is None:
+            built = typer.main.get_command(app)
+            if isinstance(built, TyperGroup):
+                for name, command in built.commands.items():
+                    self.commands.setdefault(name, command)
+        return self.commands.get(cmd_name)
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def shell_complete(self, ctx: Context, incomplete: str) -> list[CompletionItem]:
+        self._listing = True
+        try:
+            return super().shell_complete(ctx, incomplete)
+        finally:
+            self._listing = False
+
+
+app = typer.Typer(
+    name="clausewatch",
+    cls=LazyGroup,
+    help=(
+        "Watch the legal documents of online platforms: fetch them, keep a verifiable archive "
+        "of every version, cut them into provisions, classify and compare them, and alert "
+        "when their meaning changes."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class PendingSettings:
+    """The top-level options, turned into ``Settings`` only when a command asks for them:
+    building them imports pydantic, which help screens never need."""
+
+    overrides: dict[str, Any] = field(default_factory=dict)
 
 
 def _version(value: bool) -> None:
@@ -75,34 +243,27 @@ def main(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
-    overrides: dict[str, object] = {}
+    overrides: dict[str, Any] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
     if database_url is not None:
         overrides["database_url"] = database_url
-    ctx.obj = Settings(**overrides)  # type: ignore[arg-type]
+    ctx.obj = PendingSettings(overrides)
 
 
 def settings_of(ctx: typer.Context) -> Settings:
     """The settings built by the top-level options, for commands defined in stage modules."""
-    obj = ctx.find_root().obj
-    if not isinstance(obj, Settings):
-        obj = Settings()
-    return obj
+    from clausewatch.config import Settings
 
-
-def _register_all() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
-
-
-_register_all()
+    root = ctx.find_root()
+    obj = root.obj
+    if isinstance(obj, Settings):
+        return obj
+    if isinstance(obj, PendingSettings):
+        settings = Settings(**obj.overrides)
+        root.obj = settings
+        return settings
+    return Settings()
 
 
 def run() -> None:
@@ -110,8 +271,14 @@ def run() -> None:
     try:
         app()
     except ClausewatchError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        _stderr().print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted; rerun the same command to resume safely")
+        _stderr().print("interrupted; rerun the same command to resume safely")
         sys.exit(130)
+
+
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
