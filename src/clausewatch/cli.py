@@ -151,6 +151,18 @@ def _load(modules: tuple[str, ...]) -> bool:
     return added
 
 
+def shared_group(app: typer.Typer, name: str) -> typer.Typer:
+    """The group ``name`` of ``app`` that several stages add subcommands to (``export`` holds
+    the archive's WARC and the tracker's dataset and provisions), made by whichever stage
+    registers first, so neither stage has to import the other's package."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
+    group = typer.Typer(help=COMMANDS[name].help, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
 def register_all() -> None:
     """Register every stage's commands, for callers that want the whole tree built at once."""
     _load(COMMAND_MODULES)

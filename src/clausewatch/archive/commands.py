@@ -6,39 +6,31 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from sqlalchemy.orm import Session
 
-from clausewatch.archive.blobs import BlobStore
-from clausewatch.archive.ledger import ChainHead
-from clausewatch.archive.verify import verify_archive
-from clausewatch.archive.warc import export_warc
-from clausewatch.config import Settings
 from clausewatch.errors import ConfigError
-from clausewatch.store import Store
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+    from sqlalchemy.orm import Session
+
+    from clausewatch.archive.blobs import BlobStore
+    from clausewatch.archive.ledger import ChainHead
+    from clausewatch.config import Settings
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-export_app = typer.Typer(
-    help="Write the archive in a standard format for other tools.", no_args_is_help=True
-)
 
 
 @contextmanager
 def _snapshot_session(settings: Settings) -> Iterator[tuple[Session, BlobStore]]:
     """A read session that sees one consistent state while trackers keep appending."""
+    from clausewatch.archive.blobs import BlobStore
+    from clausewatch.store import Store
+
     store = Store(settings)
     try:
         with store.sessions() as session, session.begin():
@@ -50,6 +42,14 @@ def _snapshot_session(settings: Settings) -> Iterator[tuple[Session, BlobStore]]
 
 
 def _progress_bar(enabled: bool) -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn("{task.description:<8}"),
         BarColumn(),
@@ -62,6 +62,8 @@ def _progress_bar(enabled: bool) -> Progress:
 
 
 def _parse_anchor(value: str) -> ChainHead:
+    from clausewatch.archive.ledger import ChainHead
+
     seq, _, record_hash = value.partition(":")
     if not (seq.isdigit() and re.fullmatch(r"[0-9a-f]{64}", record_hash)):
         raise ConfigError("expected SEQ:HASH, e.g. 12:<64 hex digits>", where="--anchor")
@@ -88,6 +90,7 @@ def verify(
 
     Exits with status 1 when anything other than an orphan blob (information) is found.
     """
+    from clausewatch.archive.verify import verify_archive
     from clausewatch.cli import settings_of
 
     settings = settings_of(ctx)
@@ -117,7 +120,6 @@ def verify(
         raise typer.Exit(1)
 
 
-@export_app.command("warc")
 def export_warc_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The .warc.gz file to write (replaced atomically).")],
@@ -126,6 +128,7 @@ def export_warc_command(
     ] = None,
 ) -> None:
     """Write the captures as gzipped WARC 1.1 response records with their ledger links."""
+    from clausewatch.archive.warc import export_warc
     from clausewatch.cli import settings_of
 
     settings = settings_of(ctx)
@@ -140,5 +143,7 @@ def export_warc_command(
 
 
 def register(app: typer.Typer) -> None:
+    from clausewatch.cli import shared_group
+
     app.command("verify")(verify)
-    app.add_typer(export_app, name="export")
+    shared_group(app, "export").command("warc")(export_warc_command)

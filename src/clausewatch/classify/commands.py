@@ -10,7 +10,6 @@ from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from clausewatch.errors import ClausewatchError
 
@@ -153,6 +152,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
     ) -> None:
         """Print the provision types: id, category, default severity, CLAUDETTE mapping."""
+        from rich.table import Table
+
         from clausewatch.classify.taxonomy import load_taxonomy
 
         loaded = load_taxonomy()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from clausewatch.config import Settings
-from clausewatch.track.runner import TrackSummary
+if TYPE_CHECKING:
+    from clausewatch.config import Settings
+    from clausewatch.track.runner import TrackSummary
 
 out = Console()
 

@@ -7,12 +7,13 @@ import asyncio
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from clausewatch.fetch.client import Fetcher, FetchResult
+if TYPE_CHECKING:
+    from clausewatch.fetch.client import FetchResult
 
 out = Console()
 
@@ -53,6 +54,7 @@ def fetch_command(
     Loopback and private hosts are refused unless CLAUSEWATCH_ALLOW_HOSTS names them.
     """
     from clausewatch.cli import settings_of
+    from clausewatch.fetch.client import Fetcher
 
     settings = settings_of(ctx)
 

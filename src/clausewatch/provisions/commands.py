@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
-from sqlalchemy import select
 
 from clausewatch.errors import NotFoundError
-from clausewatch.provisions.diff import ChangeSetData, diff_versions, word_diff
-from clausewatch.provisions.segment import segment
+
+if TYPE_CHECKING:
+    from clausewatch.provisions.diff import ChangeSetData
 
 provisions_app = typer.Typer(
     help="Provisions: segment versions into clauses, diff them, read their histories.",
@@ -41,12 +41,16 @@ def segment_command(
     file: Annotated[Path, typer.Argument(help="A version's Markdown (or plain text) file.")],
 ) -> None:
     """Print the provisions of FILE as JSON lines (span, label, kind, heading path, text)."""
+    from clausewatch.provisions.segment import segment
+
     for seg in segment(_read(file)):
         typer.echo(json.dumps(seg.to_json(), ensure_ascii=False))
 
 
 def print_change_set(data: ChangeSetData) -> None:
     """The human-readable change summary: the paragraph, then one block per change."""
+    from clausewatch.provisions.diff import word_diff
+
     out.print(f"[bold]{data.materiality.replace('_', '-')}[/]: {escape(data.summary)}")
     for change in data.changes:
         seg = (change.new or change.old)[0]
@@ -83,6 +87,8 @@ def diff_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the change set as JSON.")] = False,
 ) -> None:
     """Print the provision-level change summary between two Markdown files."""
+    from clausewatch.provisions.diff import diff_versions
+
     data = diff_versions(_read(old), _read(new))
     if as_json:
         typer.echo(json.dumps(data.to_json(), ensure_ascii=False, indent=2))
@@ -155,6 +161,8 @@ def record_command(
     document: Annotated[int, typer.Option("--document", help="Document id.")],
 ) -> None:
     """Record provisions and change sets for every version of a document, oldest first."""
+    from sqlalchemy import select
+
     from clausewatch.cli import settings_of
     from clausewatch.provisions.record import record_version_provisions
     from clausewatch.store import Store

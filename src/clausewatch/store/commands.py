@@ -5,8 +5,6 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from clausewatch.store.db import current_revision, head_revision, make_engine, upgrade
-
 db_app = typer.Typer(help="Create or migrate the database schema.", no_args_is_help=True)
 out = Console()
 
@@ -15,6 +13,7 @@ out = Console()
 def db_upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
     """Migrate the database to REVISION (default: the newest); safe to rerun."""
     from clausewatch.cli import settings_of
+    from clausewatch.store.db import current_revision, make_engine, upgrade
 
     settings = settings_of(ctx)
     engine = make_engine(settings)
@@ -29,6 +28,7 @@ def db_upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> No
 def db_status(ctx: typer.Context) -> None:
     """Print the schema revision of the database and the newest one this code knows."""
     from clausewatch.cli import settings_of
+    from clausewatch.store.db import current_revision, head_revision, make_engine
 
     engine = make_engine(settings_of(ctx))
     out.print(f"current: {current_revision(engine) or 'empty'}  head: {head_revision()}")

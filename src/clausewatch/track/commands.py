@@ -6,17 +6,17 @@ import asyncio
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from clausewatch.config import Settings
-from clausewatch.store import Store
-from clausewatch.track.pipeline import DocumentOutcome, load_classifications
-from clausewatch.track.runner import TrackSummary, track
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from clausewatch.config import Settings
+    from clausewatch.track.pipeline import DocumentOutcome
+    from clausewatch.track.runner import TrackSummary
 
 out = Console()
 err = Console(stderr=True)
@@ -32,6 +32,10 @@ def run_track(
     show_progress: bool = True,
 ) -> TrackSummary:
     """Open the store, load the classifier once and track with a progress bar on stderr."""
+    from clausewatch.store import Store
+    from clausewatch.track.pipeline import load_classifications
+    from clausewatch.track.runner import track
+
     store = Store(settings)
     labels = load_classifications()
     progress = _progress("tracking", show_progress)
@@ -63,6 +67,8 @@ def run_track(
 
 
 def print_summary(summary: TrackSummary) -> None:
+    from rich.table import Table
+
     if summary.documents == 0:
         out.print(
             "No document is due. Import declarations with `clausewatch import ota DIR`, or "
@@ -127,6 +133,14 @@ def track_command(
 
 
 def _progress(label: str, enabled: bool) -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn(f"[bold]{label}"),
         BarColumn(),
@@ -153,6 +167,8 @@ def reextract_command(
     """
     from clausewatch.archive.blobs import BlobStore
     from clausewatch.cli import settings_of
+    from clausewatch.store import Store
+    from clausewatch.track.pipeline import load_classifications
     from clausewatch.track.reextract import reextract
 
     settings = settings_of(ctx)
@@ -206,6 +222,8 @@ def replay_command(
     """
     from clausewatch.archive.blobs import BlobStore
     from clausewatch.cli import settings_of
+    from clausewatch.store import Store
+    from clausewatch.track.pipeline import load_classifications
     from clausewatch.track.replay import replay
 
     settings = settings_of(ctx)
@@ -239,7 +257,9 @@ def analyse_command(
     and rerun.
     """
     from clausewatch.cli import settings_of
+    from clausewatch.store import Store
     from clausewatch.track.backfill import backfill_provisions
+    from clausewatch.track.pipeline import load_classifications
 
     store = Store(settings_of(ctx))
     progress = _progress("analysing", not as_json)
@@ -273,6 +293,7 @@ def export_dataset_command(
     `clausewatch import ota-dataset` reads it back.
     """
     from clausewatch.cli import settings_of
+    from clausewatch.store import Store
     from clausewatch.track.exports import export_dataset
 
     store = Store(settings_of(ctx))
@@ -293,6 +314,7 @@ def export_provisions_command(
 ) -> None:
     """Write every provision of every latest version with its span, labels and text hash."""
     from clausewatch.cli import settings_of
+    from clausewatch.store import Store
     from clausewatch.track.exports import export_provisions
 
     store = Store(settings_of(ctx))
@@ -305,8 +327,9 @@ def export_provisions_command(
 
 
 def register(app: typer.Typer) -> None:
-    from clausewatch.archive.commands import export_app
+    from clausewatch.cli import shared_group
 
+    export_app = shared_group(app, "export")
     export_app.command("dataset")(export_dataset_command)
     export_app.command("provisions")(export_provisions_command)
     app.command("analyse")(analyse_command)

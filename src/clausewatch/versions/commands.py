@@ -9,8 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from clausewatch.declarations.commands import import_app
 from clausewatch.errors import NotFoundError
@@ -40,6 +38,14 @@ def import_ota_dataset_command(
     interrupted import keeps every document it finished. Files with a malformed name or
     undecodable text are reported and skipped.
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from clausewatch.cli import settings_of
     from clausewatch.store import Store
     from clausewatch.versions.dataset import import_ota_dataset
@@ -120,6 +126,8 @@ def list_versions(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
     """Every version of a document, oldest first."""
+    from rich.table import Table
+
     from clausewatch.cli import settings_of
     from clausewatch.store import Store
     from clausewatch.store.models import Document
