@@ -27,7 +27,8 @@ def test_load_is_cached_and_small() -> None:
     assert Classifier.load() is first
     assert first.model_id.startswith("clausewatch-linear-")
     model_dir = Path(__file__).resolve().parents[2] / "src/clausewatch/classify/model"
-    assert sum(p.stat().st_size for p in model_dir.iterdir()) < 20_000_000
+    files = [p for p in model_dir.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) < 20_000_000
     assert (model_dir / "MODEL_CARD.md").is_file()
 
 
@@ -122,3 +123,47 @@ def test_dev_score_of_the_shipped_model(shared_data: Path) -> None:
     g = np.c_[gold, gold.sum(1) == 0]
     p = np.c_[pred, pred.sum(1) == 0]
     assert 100 * f1_score(g, p, average="macro") >= 75.0
+
+
+def test_each_language_goes_to_its_own_model() -> None:
+    model = Classifier.load()
+    assert sorted(model.by_language) == ["de", "it", "pl"]
+    texts = [
+        "Wir können diese Bedingungen jederzeit und ohne vorherige Ankündigung ändern.",
+        "We may terminate your account at any time, for any reason, without notice.",
+        "Możemy w dowolnym momencie zmienić niniejszy Regulamin bez powiadomienia.",
+        "Ci riserviamo il diritto di sospendere o chiudere il tuo account in qualsiasi momento.",
+        "Nous pouvons modifier ces conditions à tout moment.",
+    ]
+    results = model.classify(texts)
+    assert [r.language for r in results] == ["de", "en", "pl", "it", "en"]
+    assert "unilateral_change" in results[0].claudette
+    assert results[1].claudette == ["unilateral_termination"]
+    assert "unilateral_change" in results[2].claudette
+    assert "unilateral_termination" in results[3].claudette
+    assert results[0].to_json()["language"] == "de"
+    # Routing keeps the input order and equals classifying each text alone.
+    assert [model.classify([t])[0] for t in texts] == results
+
+
+def test_combined_model_id_names_every_language_model() -> None:
+    model = Classifier.load()
+    english = str(model.meta["model_id"])
+    assert model.model_id.startswith(english + "+")
+    assert len(model.model_id) <= 60  # the classifications.model column
+    assert {m.language for m in model.by_language.values()} == {"de", "it", "pl"}
+    assert all(
+        m.model_id.startswith(f"clausewatch-linear-{k}-") for k, m in model.by_language.items()
+    )
+
+
+def test_language_folder_must_hold_its_language(tmp_path: Path) -> None:
+    import shutil
+
+    from clausewatch.classify.model import ModelError
+
+    model_dir = Path(__file__).resolve().parents[2] / "src/clausewatch/classify/model"
+    shutil.copytree(model_dir, tmp_path / "m")
+    shutil.move(tmp_path / "m" / "de", tmp_path / "m" / "fr")
+    with pytest.raises(ModelError, match="not 'fr'"):
+        Classifier.from_dir(tmp_path / "m")

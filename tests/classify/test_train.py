@@ -113,3 +113,35 @@ def test_corpus_never_holds_forbidden_or_dev_services(shared_data: Path) -> None
     assert len(unfair_rows) == 5532
     assert corpus.counts["claudette_documents"] == 43
     assert dev_texts
+
+
+def test_language_model_has_no_english_cues_and_is_reproducible(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from clausewatch.classify.data import claudette_documents
+    from clausewatch.classify.train import LANGUAGE_HEADS, build_language_corpus
+
+    docs = [d for d in claudette_documents(shared_data) if not is_forbidden(d)][:6]
+    corpus = build_language_corpus(shared_data, "de", claudette_docs=docs)
+    assert corpus.tosdr == [] and corpus.exemplars == {}
+    assert {r.source for r in corpus.unfair} == {"claudette-2021/de"}
+    first = fit(corpus, seed=0, heads=LANGUAGE_HEADS, cue_weight=0.0, language="de")
+    second = fit(corpus, seed=0, heads=LANGUAGE_HEADS, cue_weight=0.0, language="de")
+    assert first.meta["model_id"] == second.meta["model_id"]
+    assert first.meta["model_id"].startswith("clausewatch-linear-de-")
+    assert first.meta["cue_types"] == [] and first.meta["language"] == "de"
+    assert first.arrays["unfair_W"].shape[0] == len(first.vocabulary)
+    assert "types_W" not in first.arrays
+    save(first, tmp_path / "de")
+    loaded = Classifier.from_dir(tmp_path / "de")
+    assert loaded.language == "de" and loaded.by_language == {}
+
+
+def test_language_corpus_never_holds_forbidden_or_dev_services(shared_data: Path) -> None:
+    from clausewatch.classify.train import LANGUAGES, build_language_corpus
+
+    for language in LANGUAGES:
+        corpus = build_language_corpus(shared_data, language)
+        services = {r.service for r in corpus.unfair}
+        assert len(services) >= 40
+        assert not [s for s in services if is_forbidden(s, UNFAIR_DEV_SERVICES)]

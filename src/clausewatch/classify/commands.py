@@ -123,8 +123,9 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     ) -> None:
         """Rebuild the classifier from the labelled corpora (reproducible: same data and seed,
-        same arrays). Never trains on Amazon, Snap, LinkedIn, Uber, Evernote or on the
-        UNFAIR-ToS dev services."""
+        same arrays): the English model in the target folder and German, Italian and Polish
+        models in its de/, it/ and pl/ sub-folders. Never trains on Amazon, Snap, LinkedIn,
+        Uber, Evernote or on the UNFAIR-ToS dev services."""
         from clausewatch.classify import train as training
 
         target = out or Path(__file__).parent / "model"
@@ -135,17 +136,14 @@ def register(app: typer.Typer) -> None:
                     err.print(message, highlight=False)
                     status.update(message)
 
-                corpus = training.build_corpus(data)
-                progress(f"corpus: {corpus.counts}")
-                model = training.fit(corpus, seed=seed, progress=progress)
-                status.update("writing")
-                paths = training.save(model, target)
+                models, paths = training.train_all(data, target, seed=seed, progress=progress)
         except ClausewatchError as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         for path in paths:
             err.print(f"wrote {path} ({path.stat().st_size:,} bytes)", highlight=False)
-        typer.echo(model.meta["model_id"])
+        for model in models:
+            typer.echo(model.meta["model_id"])
 
     @app.command("taxonomy")
     def taxonomy(

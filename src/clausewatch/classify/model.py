@@ -7,6 +7,7 @@ wording implies, and the unfair head gives the CLAUDETTE labels.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from clausewatch.classify.cues import (
     strong_sentences,
 )
 from clausewatch.classify.features import Vectorizer, normalize, sparse_dot
+from clausewatch.classify.language import guess_language
 from clausewatch.classify.result import (
     EXPLICIT,
     INFERRED,
@@ -85,6 +87,9 @@ class Classifier:
     ) -> None:
         self.meta = meta
         self.model_id: str = str(meta["model_id"])
+        self.language: str = str(meta.get("language", "en"))
+        self.by_language: dict[str, Classifier] = {}
+        """Models of other languages (German, Italian, Polish), routed to by ``classify``."""
         self.labels: list[str] = list(meta["labels"])
         self.taxonomy = taxonomy or load_taxonomy()
         self._types = self.taxonomy.by_id()
@@ -133,6 +138,23 @@ class Classifier:
 
     @classmethod
     def from_dir(cls, directory: Path) -> Classifier:
+        """The model in ``directory`` plus, when present, one per language in its
+        sub-folders (``de/``, ``it/``, ``pl/``)."""
+        model = cls._from_files(directory)
+        for sub in sorted(p for p in directory.iterdir() if (p / "model.npz").is_file()):
+            other = cls._from_files(sub)
+            if other.language != sub.name:
+                raise ModelError(
+                    f"folder holds a {other.language!r} model, not {sub.name!r}", where=str(sub)
+                )
+            model.by_language[sub.name] = other
+        if model.by_language:
+            ids = "\n".join([model.model_id, *(m.model_id for m in model.by_language.values())])
+            model.model_id = f"{model.model_id}+{hashlib.sha256(ids.encode()).hexdigest()[:8]}"
+        return model
+
+    @classmethod
+    def _from_files(cls, directory: Path) -> Classifier:
         try:
             with np.load(directory / "model.npz") as npz:
                 arrays = {name: npz[name] for name in npz.files}
@@ -339,8 +361,25 @@ class Classifier:
         return out
 
     def classify(self, texts: Sequence[str]) -> list[ClassificationResult]:
+        """Every text by the model of its language (English unless its function words say
+        German, Italian or Polish and that model is loaded), in input order."""
         if not texts:
             return []
+        if not self.by_language:
+            return self._classify_here(texts)
+        routes: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            language = guess_language(text)
+            routes.setdefault(language if language in self.by_language else "en", []).append(i)
+        out: list[ClassificationResult | None] = [None] * len(texts)
+        for language, indices in routes.items():
+            model = self if language == "en" else self.by_language[language]
+            results = model._classify_here([texts[i] for i in indices])
+            for i, result in zip(indices, results, strict=True):
+                out[i] = result
+        return [r for r in out if r is not None]
+
+    def _classify_here(self, texts: Sequence[str]) -> list[ClassificationResult]:
         heads = self._heads(texts)
         unfair_on = self._unfair_decisions(heads.unfair)
         return [self._assemble(text, heads, i, unfair_on[i]) for i, text in enumerate(texts)]
@@ -430,6 +469,7 @@ class Classifier:
             claudette=claudette,
             scores=scores,
             degrees=degrees,
+            language=self.language,
         )
 
     def _deciding_sentence(

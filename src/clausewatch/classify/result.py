@@ -30,6 +30,8 @@ class ClassificationResult:
     scores: dict[str, float] = field(default_factory=dict)
     degrees: dict[str, int] = field(default_factory=dict)
     """CLAUDETTE fairness degree per ``claudette`` label: 2 potentially, 3 clearly unfair."""
+    language: str = "en"
+    """The language of the model that judged the text."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -41,6 +43,7 @@ class ClassificationResult:
             "evidence_span": list(self.evidence_span) if self.evidence_span else None,
             "claudette": self.claudette,
             "degrees": self.degrees,
+            "language": self.language,
             "scores": {k: round(v, 4) for k, v in self.scores.items()},
         }
 

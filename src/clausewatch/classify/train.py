@@ -51,6 +51,11 @@ CUE_WEIGHT = 0.3
 """Value of a taxonomy-cue indicator appended to the l2-normed TF-IDF row (tuned by dev F1
 between 0.3, 0.6 and 1.0; see docs/decisions/0002-classifier.md)."""
 NEGATIVES_FOR_TYPES = 4_000
+LANGUAGES: tuple[str, ...] = ("de", "it", "pl")
+"""Languages with a model of their own beside English: CLAUDETTE-2021's translations."""
+LANGUAGE_HEADS = frozenset({"unfair", "degree"})
+"""Only the CLAUDETTE heads have labelled data in these languages; their types come from the
+taxonomy's mapping of the CLAUDETTE labels."""
 
 
 def _quiet(_: str) -> None:
@@ -72,6 +77,21 @@ def load_exemplars() -> dict[str, list[str]]:
     ref = resources.files("clausewatch").joinpath("analysis/knowledge/provision_exemplars.yaml")
     raw = yaml.safe_load(ref.read_text(encoding="utf-8"))
     return {str(k): [str(x) for x in v] for k, v in raw["exemplars"].items()}
+
+
+def build_language_corpus(
+    data_dir: Path, language: str, claudette_docs: Sequence[str] | None = None
+) -> Corpus:
+    """A non-English model's corpus: CLAUDETTE-2021 in that language only (UNFAIR-ToS and
+    ToS;DR are English), with the same service exclusions as the English model."""
+    if claudette_docs is None:
+        claudette_docs = [
+            d for d in claudette_documents(data_dir) if not is_forbidden(d, UNFAIR_DEV_SERVICES)
+        ]
+    docs = [d for d in claudette_docs if not is_forbidden(d)]
+    rows = load_claudette(data_dir, list(docs), lang=language)
+    counts = {"claudette_sentences": len(rows), "claudette_documents": len(docs)}
+    return Corpus(rows, [f"claudette-{r.service}" for r in rows], [], {}, counts)
 
 
 def build_corpus(
@@ -168,6 +188,8 @@ def fit(
     max_features: int = MAX_FEATURES,
     calibrate: bool = True,
     heads: frozenset[str] = frozenset({"unfair", "degree", "types", "unfavourable"}),
+    cue_weight: float = CUE_WEIGHT,
+    language: str = "en",
     progress: Progress = _quiet,
 ) -> TrainedModel:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -192,15 +214,16 @@ def fit(
     vocabulary = [""] * len(vectorizer.vocabulary_)
     for gram, index in vectorizer.vocabulary_.items():
         vocabulary[index] = gram
-    cue_types = [t.id for t in taxonomy.types]
+    # The cues are English phrases: a model of another language gets no cue columns.
+    cue_types = [t.id for t in taxonomy.types] if cue_weight > 0 else []
 
     def featurize(texts: Sequence[str]) -> Any:
         import scipy.sparse as sp
 
         cues = np.zeros((len(texts), len(cue_types)), dtype=np.float32)
-        for i, text in enumerate(texts):
+        for i, text in enumerate(texts if cue_types else []):
             for match in all_cues(normalize_with_offsets(text), taxonomy):
-                cues[i, cue_types.index(match.type_id)] = CUE_WEIGHT
+                cues[i, cue_types.index(match.type_id)] = cue_weight
         return sp.hstack([vectorizer.transform(texts), sp.csr_matrix(cues)]).tocsr()
 
     n_features = len(vocabulary) + len(cue_types)
@@ -210,7 +233,8 @@ def fit(
         "counts": corpus.counts,
         "n_features": n_features,
         "cue_types": cue_types,
-        "cue_weight": CUE_WEIGHT,
+        "cue_weight": cue_weight if cue_types else 0.0,
+        "language": language,
     }
 
     n_labels = len(CLAUDETTE_KEYS)
@@ -275,7 +299,8 @@ def fit(
         digest.update(name.encode())
         digest.update(np.ascontiguousarray(arrays[name]).tobytes())
     digest.update("\n".join(vocabulary).encode())
-    meta["model_id"] = f"clausewatch-linear-{digest.hexdigest()[:12]}"
+    prefix = "clausewatch-linear" if language == "en" else f"clausewatch-linear-{language}"
+    meta["model_id"] = f"{prefix}-{digest.hexdigest()[:12]}"
     meta["labels"] = list(CLAUDETTE_KEYS)
     return TrainedModel(arrays, vocabulary, meta)
 
@@ -341,3 +366,32 @@ def save(model: TrainedModel, out_dir: Path) -> list[Path]:
         "meta.json", lambda h: h.write(json.dumps(model.meta, indent=2, sort_keys=True) + "\n"), "w"
     )
     return written
+
+
+def _prefixed(progress: Progress, prefix: str) -> Progress:
+    return lambda message: progress(f"{prefix}: {message}")
+
+
+def train_all(
+    data_dir: Path, out_dir: Path, *, seed: int = 0, progress: Progress = _quiet
+) -> tuple[list[TrainedModel], list[Path]]:
+    """The shipped model set: English in ``out_dir`` and one model per language of
+    ``LANGUAGES`` in ``out_dir/<language>``, each written atomically file by file."""
+    corpus = build_corpus(data_dir)
+    progress(f"en corpus: {corpus.counts}")
+    models = [fit(corpus, seed=seed, progress=progress)]
+    paths = save(models[0], out_dir)
+    for language in LANGUAGES:
+        corpus = build_language_corpus(data_dir, language)
+        progress(f"{language} corpus: {corpus.counts}")
+        model = fit(
+            corpus,
+            seed=seed,
+            heads=LANGUAGE_HEADS,
+            cue_weight=0.0,
+            language=language,
+            progress=_prefixed(progress, language),
+        )
+        models.append(model)
+        paths += save(model, out_dir / language)
+    return models, paths

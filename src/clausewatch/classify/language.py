@@ -1,0 +1,175 @@
+"""Which of the classifier's languages a provision is written in, from its function words.
+
+The classifier has one model per language (English, German, Italian, Polish: the languages
+its labelled corpora cover), so each provision must be routed to one. A general language
+identifier costs about as much as the whole classification; counting a few dozen function
+words per language costs almost nothing and is all the routing needs. A text is sent to a
+non-English model only when that language's function words clearly outnumber the others',
+so short or mixed texts stay with the English model, the best trained of the four.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\w+")
+
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        [
+            "the",
+            "and",
+            "of",
+            "to",
+            "in",
+            "that",
+            "is",
+            "for",
+            "you",
+            "your",
+            "we",
+            "our",
+            "with",
+            "by",
+            "or",
+            "are",
+            "be",
+            "this",
+            "any",
+            "as",
+            "not",
+            "on",
+            "may",
+            "will",
+            "from",
+            "such",
+            "have",
+            "it",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "ist",
+            "nicht",
+            "sie",
+            "ihr",
+            "ihre",
+            "ihren",
+            "wir",
+            "uns",
+            "unsere",
+            "den",
+            "dem",
+            "des",
+            "ein",
+            "eine",
+            "einer",
+            "zu",
+            "mit",
+            "von",
+            "für",
+            "auf",
+            "oder",
+            "werden",
+            "wird",
+            "sind",
+            "bei",
+            "durch",
+            "diese",
+            "dieser",
+        ]
+    ),
+    "it": frozenset(
+        [
+            "il",
+            "lo",
+            "la",
+            "le",
+            "gli",
+            "di",
+            "del",
+            "della",
+            "dei",
+            "delle",
+            "che",
+            "non",
+            "per",
+            "con",
+            "una",
+            "uno",
+            "sono",
+            "nel",
+            "nella",
+            "alla",
+            "al",
+            "ai",
+            "questi",
+            "questo",
+            "tuo",
+            "tua",
+            "vostro",
+            "nostro",
+            "nostra",
+            "essere",
+            "può",
+        ]
+    ),
+    "pl": frozenset(
+        [
+            "i",
+            "w",
+            "z",
+            "na",
+            "się",
+            "nie",
+            "jest",
+            "lub",
+            "oraz",
+            "że",
+            "przez",
+            "dla",
+            "od",
+            "są",
+            "może",
+            "będzie",
+            "ten",
+            "ta",
+            "tym",
+            "tych",
+            "które",
+            "który",
+            "która",
+            "naszych",
+            "twoje",
+            "państwa",
+            "użytkownik",
+        ]
+    ),
+}
+
+MIN_HITS = 2
+"""A non-English language needs at least this many function words when another language's
+words appear too (one is enough when it is the only language seen)…"""
+MARGIN = 2.0
+"""…and this many times as many as any other language, or the text stays English."""
+
+
+def guess_language(text: str) -> str:
+    """ "en", "de", "it" or "pl"; "en" whenever the evidence is thin."""
+    words = _WORD.findall(text.lower())
+    if not words:
+        return "en"
+    hits = {lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()}
+    best = max(hits, key=lambda lang: (hits[lang], lang == "en"))
+    runner_up = max(v for lang, v in hits.items() if lang != best)
+    if best == "en" or hits[best] == 0:
+        return "en"
+    if runner_up == 0:
+        return best
+    if hits[best] < MIN_HITS:
+        return "en"
+    return best if hits[best] >= MARGIN * runner_up else "en"

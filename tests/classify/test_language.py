@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+
+from clausewatch.classify.language import guess_language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We may change these terms at any time and without notice to you.", "en"),
+        ("Wir können diese Bedingungen jederzeit ändern, und Sie stimmen dem zu.", "de"),
+        ("Ci riserviamo il diritto di modificare le presenti condizioni.", "it"),
+        ("Możemy zmienić regulamin i nie jest to zależne od użytkownika.", "pl"),
+        # English with Polish-looking one-letter words stays English.
+        ("To do so, please write to us in a letter or email.", "en"),
+        ("", "en"),
+        ("12.3", "en"),
+        # Languages without a model of their own go to the English model.
+        ("Nous pouvons modifier les présentes conditions à tout moment.", "en"),
+        # One German word among English ones is not enough.
+        ("The Nutzungsbedingungen of the service are governed by the law of Ireland.", "en"),
+        # Headings without function words stay English.
+        ("Haftungsbeschränkung", "en"),
+    ],
+)
+def test_guess_language(text: str, expected: str) -> None:
+    assert guess_language(text) == expected
+
+
+def test_a_single_function_word_decides_only_when_no_other_language_is_seen() -> None:
+    assert guess_language("Schlussbestimmungen und Gerichtsstand") == "de"
+    assert guess_language("Schlussbestimmungen und the terms") == "en"
