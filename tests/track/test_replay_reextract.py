@@ -219,28 +219,22 @@ def test_analyse_backfills_dataset_versions_once(store: Store) -> None:
         assert (s.scalar(select(func.count(ProvisionText.id))) or 0) > versions
 
 
-def test_texts_in_other_languages_are_not_labelled_by_the_english_model(
-    store: Store, settings: Settings, tmp_path: Path
+def replay_one_page(
+    store: Store, settings: Settings, tmp_path: Path, name: str, clauses: list[str]
 ) -> None:
-    from clausewatch.store.models import Classification, ProvisionText
     from clausewatch.track.pipeline import load_classifications
 
-    snaps = tmp_path / "fr"
+    snaps = tmp_path / name
     snaps.mkdir()
-    clauses = [
-        "Nous pouvons modifier les présentes conditions à tout moment et sans préavis.",
-        "Tout litige sera soumis aux tribunaux de Paris et au droit français.",
-        "Vous conservez la propriété des contenus que vous publiez sur le service.",
-    ]
     (snaps / "2024-01-01.html").write_text(legal_page("Conditions", clauses))
-    decl = tmp_path / "decl"
+    decl = tmp_path / f"decl-{name}"
     decl.mkdir()
     (decl / "Exemple.json").write_text(
         json.dumps(
             {
                 "name": "Exemple",
                 "terms": {
-                    "Terms of Service": {"fetch": "https://exemple.fr/cgu", "select": "main"}
+                    "Terms of Service": {"fetch": "https://exemple.example/cgu", "select": "main"}
                 },
             }
         )
@@ -254,8 +248,42 @@ def test_texts_in_other_languages_are_not_labelled_by_the_english_model(
         terms_type="Terms of Service",
         labels=load_classifications(),
     )
+
+
+def test_texts_in_other_languages_are_not_labelled_by_the_english_model(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    from clausewatch.store.models import Classification, ProvisionText
+
+    clauses = [
+        "Nous pouvons modifier les présentes conditions à tout moment et sans préavis.",
+        "Tout litige sera soumis aux tribunaux de Paris et au droit français.",
+        "Vous conservez la propriété des contenus que vous publiez sur le service.",
+    ]
+    replay_one_page(store, settings, tmp_path, "fr", clauses)
     with store.session() as s:
         version = s.scalars(select(Version)).one()
         assert version.language == "fr"
         assert (s.scalar(select(func.count(ProvisionText.id))) or 0) >= 3
         assert s.scalar(select(func.count(Classification.id))) == 0
+
+
+def test_german_terms_are_labelled_by_the_german_model(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    from clausewatch.store.models import Classification
+
+    clauses = [
+        "Wir können diese Bedingungen jederzeit und ohne vorherige Ankündigung ändern.",
+        "Wir können Ihr Konto jederzeit und aus jedem beliebigen Grund sperren oder löschen.",
+        "Sie behalten die Rechte an den Inhalten, die Sie über den Dienst veröffentlichen.",
+    ]
+    replay_one_page(store, settings, tmp_path, "de", clauses)
+    with store.session() as s:
+        version = s.scalars(select(Version)).one()
+        assert version.language == "de"
+        results = [c.result for c in s.scalars(select(Classification))]
+    assert len(results) >= 3
+    assert {r["language"] for r in results} == {"de"}
+    labelled = {k for r in results for k in r["claudette"]}
+    assert "unilateral_change" in labelled

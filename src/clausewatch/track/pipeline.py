@@ -171,9 +171,10 @@ class Classifications:
         return self.labels(texts)
 
 
-#: Languages the shipped model was trained on; other texts get rules-only materiality and no
+#: Languages the shipped models were trained on (English, and CLAUDETTE-2021's German, Italian
+#: and Polish, each routed to its own model); other texts get rules-only materiality and no
 #: labels rather than an English model's confident-looking silence.
-MODEL_LANGUAGES = frozenset({"en"})
+MODEL_LANGUAGES = frozenset({"en", "de", "it", "pl"})
 
 
 def labels_in_model_language(
