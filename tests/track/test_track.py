@@ -102,9 +102,12 @@ def test_only_due_documents_are_fetched(
 def test_kill_in_the_middle_then_rerun(settings: Settings, site: Site, tmp_path: Path) -> None:
     n = 60
     paths = {f"Terms {i:03d}": f"/doc/{i}" for i in range(n)}
+    # Slow pages (2 at a time, 0.25 s each: about 7 s of fetching) so captures reach the
+    # database in several batches; with fast pages the whole run could land in one batch
+    # while the labelling worker starts, and the kill would find 0 or n captures.
     for i, path in enumerate(paths.values()):
         site.pages[path] = Page(
-            legal_page(f"Doc {i}", [f"Clause {i} {c}" for c in CLAUSES]), delay=0.05
+            legal_page(f"Doc {i}", [f"Clause {i} {c}" for c in CLAUSES]), delay=0.25
         )
     decl = write_declarations(tmp_path / "decl", site, paths)
     args = [sys.executable, "-m", "clausewatch", "--data-dir", str(settings.data_dir)]
