@@ -12,9 +12,10 @@ import typer
 from rich.console import Console
 
 from clausewatch.errors import ConfigError
+from clausewatch.progress import progress_bar
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
+    from rich.progress import TaskID
     from sqlalchemy.orm import Session
 
     from clausewatch.archive.blobs import BlobStore
@@ -39,26 +40,6 @@ def _snapshot_session(settings: Settings) -> Iterator[tuple[Session, BlobStore]]
             yield session, BlobStore(settings.blob_dir)
     finally:
         store.close()
-
-
-def _progress_bar(enabled: bool) -> Progress:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    return Progress(
-        TextColumn("{task.description:<8}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not (enabled and err.is_terminal),
-    )
 
 
 def _parse_anchor(value: str) -> ChainHead:
@@ -95,7 +76,10 @@ def verify(
 
     settings = settings_of(ctx)
     expected = _parse_anchor(anchor) if anchor is not None else None
-    with _snapshot_session(settings) as (session, blobs), _progress_bar(not quiet) as bar:
+    with (
+        _snapshot_session(settings) as (session, blobs),
+        progress_bar(err, enabled=not quiet and err.is_terminal, transient=True) as bar,
+    ):
         tasks: dict[str, TaskID] = {}
 
         def progress(phase: str, done: int, total: int) -> None:
@@ -132,7 +116,10 @@ def export_warc_command(
     from clausewatch.cli import settings_of
 
     settings = settings_of(ctx)
-    with _snapshot_session(settings) as (session, blobs), _progress_bar(True) as bar:
+    with (
+        _snapshot_session(settings) as (session, blobs),
+        progress_bar(err, enabled=err.is_terminal, transient=True) as bar,
+    ):
         task = bar.add_task("export", total=None)
 
         def progress(done: int, total: int) -> None:

@@ -173,15 +173,8 @@ def sentence_around(raw: str, span: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
-def sentences(raw: str) -> list[tuple[int, int]]:
-    """Rough sentence spans, for picking the deciding sentence of a long provision."""
-    spans = []
-    start = 0
-    for match in _SENTENCE_END.finditer(raw):
-        spans.append((start, match.end()))
-        start = match.end()
-    if start < len(raw):
-        spans.append((start, len(raw)))
+def _trimmed(raw: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans without their surrounding white space; spans left empty are dropped."""
     out = []
     for a, b in spans:
         while a < b and raw[a].isspace():
@@ -191,6 +184,18 @@ def sentences(raw: str) -> list[tuple[int, int]]:
         if b > a:
             out.append((a, b))
     return out
+
+
+def sentences(raw: str) -> list[tuple[int, int]]:
+    """Rough sentence spans, for picking the deciding sentence of a long provision."""
+    spans = []
+    start = 0
+    for match in _SENTENCE_END.finditer(raw):
+        spans.append((start, match.end()))
+        start = match.end()
+    if start < len(raw):
+        spans.append((start, len(raw)))
+    return _trimmed(raw, spans)
 
 
 _STRONG_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z0-9\"“(‘'])|\n\s*")
@@ -205,12 +210,4 @@ def strong_sentences(raw: str) -> list[tuple[int, int]]:
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(raw)))
-    out = []
-    for a, b in spans:
-        while a < b and raw[a].isspace():
-            a += 1
-        while b > a and raw[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
+    return _trimmed(raw, spans)

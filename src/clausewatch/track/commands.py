@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-if TYPE_CHECKING:
-    from rich.progress import Progress
+from clausewatch.progress import progress_bar
 
+if TYPE_CHECKING:
     from clausewatch.config import Settings
     from clausewatch.track.pipeline import DocumentOutcome
     from clausewatch.track.runner import TrackSummary
@@ -38,7 +38,7 @@ def run_track(
 
     store = Store(settings)
     labels = load_classifications()
-    progress = _progress("tracking", show_progress)
+    progress = progress_bar(err, label="tracking", enabled=show_progress)
     task = progress.add_task("", total=None)
 
     def planned(n: int) -> None:
@@ -132,26 +132,6 @@ def track_command(
         print_summary(summary)
 
 
-def _progress(label: str, enabled: bool) -> Progress:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    return Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=err,
-        disable=not enabled,
-    )
-
-
 def reextract_command(
     ctx: typer.Context,
     platform: Annotated[str | None, typer.Option("--platform", help="Only this platform.")] = None,
@@ -173,7 +153,7 @@ def reextract_command(
 
     settings = settings_of(ctx)
     store = Store(settings)
-    progress = _progress("re-extracting", not as_json)
+    progress = progress_bar(err, label="re-extracting", enabled=not as_json)
     task = progress.add_task("", total=None)
     try:
         with progress:
@@ -262,7 +242,7 @@ def analyse_command(
     from clausewatch.track.pipeline import load_classifications
 
     store = Store(settings_of(ctx))
-    progress = _progress("analysing", not as_json)
+    progress = progress_bar(err, label="analysing", enabled=not as_json)
     task = progress.add_task("", total=None)
     try:
         with progress:

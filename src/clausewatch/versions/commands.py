@@ -38,29 +38,15 @@ def import_ota_dataset_command(
     interrupted import keeps every document it finished. Files with a malformed name or
     undecodable text are reported and skipped.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     from clausewatch.cli import settings_of
+    from clausewatch.progress import progress_bar
     from clausewatch.store import Store
     from clausewatch.versions.dataset import import_ota_dataset
 
     store = Store(settings_of(ctx))
     try:
         with (
-            Progress(
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar,
+            progress_bar(err, transient=True) as bar,
             store.sessions() as session,
         ):
             task = bar.add_task("importing", total=None)
