@@ -146,6 +146,24 @@ def test_each_language_goes_to_its_own_model() -> None:
     assert [model.classify([t])[0] for t in texts] == results
 
 
+def test_document_language_routes_texts_without_clear_words() -> None:
+    model = Classifier.load()
+    texts = [
+        "Haftungsbeschränkung",
+        "We may terminate your account at any time, for any reason, without notice.",
+        "Wir können diese Bedingungen jederzeit und ohne vorherige Ankündigung ändern.",
+    ]
+    assert [r.language for r in model.classify(texts)] == ["en", "en", "de"]
+    hinted = model.classify(texts, "de")
+    assert [r.language for r in hinted] == ["de", "en", "de"]
+    # Only the routing of the wordless heading changed.
+    assert hinted[1:] == model.classify(texts[1:])
+    assert hinted[0] == model.by_language["de"].classify(texts[:1])[0]
+    # A language without a model falls back to English, as for a bare text.
+    assert [r.language for r in model.classify(texts, "fr")] == ["en", "en", "de"]
+    assert model.classify([], "de") == []
+
+
 def test_combined_model_id_names_every_language_model() -> None:
     model = Classifier.load()
     english = str(model.meta["model_id"])

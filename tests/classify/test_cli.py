@@ -39,6 +39,34 @@ def test_bad_line_names_its_number_and_fails() -> None:
     assert len(result.stdout.splitlines()) == 1
 
 
+def test_document_language_option_and_per_line_language() -> None:
+    lines = [
+        json.dumps({"text": "Haftungsbeschränkung"}),
+        json.dumps({"text": "Haftungsbeschränkung", "language": "pl"}),
+        json.dumps({"text": "We may terminate your account at any time without notice."}),
+    ]
+    plain = runner.invoke(app, ["classify"], input="\n".join(lines) + "\n")
+    assert plain.exit_code == 0, plain.output
+    assert [json.loads(x)["language"] for x in plain.stdout.splitlines()] == ["en", "pl", "en"]
+    hinted = runner.invoke(app, ["classify", "--language", "de"], input="\n".join(lines) + "\n")
+    assert hinted.exit_code == 0, hinted.output
+    rows = [json.loads(x) for x in hinted.stdout.splitlines()]
+    assert [r["language"] for r in rows] == ["de", "pl", "en"]
+    assert rows[2]["claudette"] == ["unilateral_termination"]
+
+
+def test_bad_language_values_are_refused_with_their_place() -> None:
+    bad_option = runner.invoke(app, ["classify", "-l", "german!"], input="{}\n")
+    assert bad_option.exit_code == 2
+    assert "--language" in bad_option.stderr and "german!" in bad_option.stderr
+    assert bad_option.stdout == ""
+    lines = [json.dumps({"text": "Fine."}), json.dumps({"text": "x", "language": 7})]
+    bad_line = runner.invoke(app, ["classify"], input="\n".join(lines) + "\n")
+    assert bad_line.exit_code == 2
+    assert "line 2" in bad_line.stderr and '"language"' in bad_line.stderr
+    assert len(bad_line.stdout.splitlines()) == 1
+
+
 def test_input_file(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps({"text": "We may remove your content at any time."}) + "\n")

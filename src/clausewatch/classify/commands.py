@@ -38,24 +38,52 @@ def parse_lines(lines: Iterable[str], source: str) -> Iterator[tuple[dict[str, A
         text = row.get("text")
         if not isinstance(text, str):
             raise ClassifyInputError('missing a string "text" field', where=where)
+        language = row.get("language")
+        if language is not None and not _is_language_code(language):
+            raise ClassifyInputError(
+                f'"language" must be a language code such as "de", not {language!r}', where=where
+            )
         yield row, text
 
 
+def _is_language_code(value: object) -> bool:
+    return isinstance(value, str) and 2 <= len(value) <= 3 and value.isascii() and value.isalpha()
+
+
 def classify_stream(
-    lines: Iterable[str], output: IO[str], source: str = "<stdin>", scores: bool = False
+    lines: Iterable[str],
+    output: IO[str],
+    source: str = "<stdin>",
+    scores: bool = False,
+    language: str | None = None,
 ) -> int:
     """Classify JSON lines to JSON lines in batches; results for the lines before a bad line
-    are written before the error is raised, so a long run keeps its work."""
+    are written before the error is raised, so a long run keeps its work. ``language`` is
+    the documents' language, for texts whose own words show none; a line's "language"
+    field overrides it."""
     from clausewatch.classify.model import Classifier
+    from clausewatch.classify.result import ClassificationResult
 
+    if language is not None and not _is_language_code(language):
+        raise ClassifyInputError(
+            f"must be a language code such as de, not {language!r}", where="--language"
+        )
     classifier = Classifier.load()
     count = 0
     batch: list[tuple[dict[str, Any], str]] = []
 
     def flush() -> None:
         nonlocal count
-        results = classifier.classify([text for _, text in batch])
+        groups: dict[str | None, list[int]] = {}
+        for i, (row, _) in enumerate(batch):
+            groups.setdefault(row.get("language", language), []).append(i)
+        results: list[ClassificationResult | None] = [None] * len(batch)
+        for lang, indices in groups.items():
+            found = classifier.classify([batch[i][1] for i in indices], lang)
+            for i, labelled in zip(indices, found, strict=True):
+                results[i] = labelled
         for (row, _), result in zip(batch, results, strict=True):
+            assert result is not None
             record = result.to_json()
             if not scores:
                 record.pop("scores", None)
@@ -87,6 +115,15 @@ def register(app: typer.Typer) -> None:
         scores: Annotated[
             bool, typer.Option("--scores", help="Also print every head's probabilities.")
         ] = False,
+        language: Annotated[
+            str | None,
+            typer.Option(
+                "--language",
+                "-l",
+                help="The documents' language (en, de, it, pl): texts whose own words show "
+                'none, such as headings, go to its model. A line\'s "language" overrides it.',
+            ),
+        ] = None,
     ) -> None:
         """Classify provisions: JSON lines {"text": ...} in, one JSON line of labels out each.
 
@@ -94,10 +131,15 @@ def register(app: typer.Typer) -> None:
         (character offsets of the deciding span), claudette (UNFAIR-ToS labels of which the
         text is a potentially or clearly unfair instance) and degrees (2 potentially, 3
         clearly unfair). An "id" field in the input is copied to the output.
+
+        Each text goes to the English, German, Italian or Polish model by its own function
+        words; texts that show no language (headings, fragments) go to --language or the
+        line's "language" field, else to the English model. "language" in the output names
+        the model that labelled the text.
         """
         try:
             if input_file is None:
-                classify_stream(sys.stdin, sys.stdout, "<stdin>", scores)
+                classify_stream(sys.stdin, sys.stdout, "<stdin>", scores, language)
             else:
                 try:
                     handle = input_file.open(encoding="utf-8")
@@ -106,7 +148,7 @@ def register(app: typer.Typer) -> None:
                         f"cannot read: {exc.strerror}", where=str(input_file)
                     ) from exc
                 with handle:
-                    classify_stream(handle, sys.stdout, str(input_file), scores)
+                    classify_stream(handle, sys.stdout, str(input_file), scores, language)
         except ClausewatchError as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None

@@ -158,18 +158,26 @@ MARGIN = 2.0
 """…and this many times as many as any other language, or the text stays English."""
 
 
-def guess_language(text: str) -> str:
-    """ "en", "de", "it" or "pl"; "en" whenever the evidence is thin."""
+def detect_language(text: str) -> str | None:
+    """ "en", "de", "it" or "pl" when the function words say so clearly; None when the
+    evidence is thin (no function words, too few, or two languages too close)."""
     words = _WORD.findall(text.lower())
     if not words:
-        return "en"
+        return None
     hits = {lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()}
     best = max(hits, key=lambda lang: (hits[lang], lang == "en"))
     runner_up = max(v for lang, v in hits.items() if lang != best)
-    if best == "en" or hits[best] == 0:
-        return "en"
+    if hits[best] == 0:
+        return None
     if runner_up == 0:
         return best
     if hits[best] < MIN_HITS:
-        return "en"
-    return best if hits[best] >= MARGIN * runner_up else "en"
+        return None
+    return best if hits[best] >= MARGIN * runner_up else None
+
+
+def guess_language(text: str, default: str = "en") -> str:
+    """The language :func:`detect_language` finds, else ``default``: English for a bare
+    text, the document's own language when the caller knows it (a heading such as
+    "Haftung" has no function words, but sits in a German document)."""
+    return detect_language(text) or default

@@ -360,20 +360,28 @@ class Classifier:
             out.bad[i] = bad[a:b].max()
         return out
 
-    def classify(self, texts: Sequence[str]) -> list[ClassificationResult]:
-        """Every text by the model of its language (English unless its function words say
-        German, Italian or Polish and that model is loaded), in input order."""
+    def classify(
+        self, texts: Sequence[str], language: str | None = None
+    ) -> list[ClassificationResult]:
+        """Every text by the model of its language, in input order.
+
+        A text goes to the German, Italian or Polish model when its function words say so
+        clearly. Texts whose words say nothing clear (headings, short fragments) go to
+        ``language``, the document's language when the caller knows it, and otherwise to
+        the English model; so does any language without a model of its own.
+        """
         if not texts:
             return []
         if not self.by_language:
             return self._classify_here(texts)
+        fallback = language if language in self.by_language else "en"
         routes: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
-            language = guess_language(text)
-            routes.setdefault(language if language in self.by_language else "en", []).append(i)
+            found = guess_language(text, default=fallback)
+            routes.setdefault(found if found in self.by_language else "en", []).append(i)
         out: list[ClassificationResult | None] = [None] * len(texts)
-        for language, indices in routes.items():
-            model = self if language == "en" else self.by_language[language]
+        for routed, indices in routes.items():
+            model = self if routed == "en" else self.by_language[routed]
             results = model._classify_here([texts[i] for i in indices])
             for i, result in zip(indices, results, strict=True):
                 out[i] = result
