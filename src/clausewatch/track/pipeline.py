@@ -35,7 +35,8 @@ from clausewatch.store.models import (
 from clausewatch.versions.record import record_inaccessible, record_text
 
 Status = Literal["new_version", "changed", "unchanged", "failed", "inaccessible"]
-ClassifyFn = Callable[[Sequence[str]], Sequence[Mapping[str, Any]]]
+ClassifyFn = Callable[[Sequence[str], str | None], Sequence[Mapping[str, Any]]]
+"""Labels for texts, given the language of the document they come from (None: unknown)."""
 
 
 @dataclass(frozen=True)
@@ -112,34 +113,51 @@ def latest_capture(session: Session, document_id: int, source_index: int) -> Cap
     ).first()
 
 
+def memo_key(text_sha256: str, language: str | None) -> str:
+    """Labels are memoised per text and document language: a text with no clear language
+    of its own (a heading) is labelled by its document's language model."""
+    return f"{text_sha256}:{language or ''}"
+
+
 @dataclass
 class Classifications:
     """Labels every provision text once per model; unchanged provisions are never relabelled.
 
     The change-set diff and the stored labels ask for the same texts: a memo by text hash
-    makes the second ask free.
+    (and document language) makes the second ask free. ``language`` is the language of the
+    document being labelled; :meth:`in_language` gives a view for another document that
+    shares the memo.
     """
 
     classify: ClassifyFn
     model_id: str
     memo_limit: int = 50_000
+    language: str | None = None
     _memo: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
+    def in_language(self, language: str | None) -> Classifications:
+        return Classifications(
+            self.classify, self.model_id, self.memo_limit, language, _memo=self._memo
+        )
+
     def labels(self, texts: Sequence[str]) -> list[Mapping[str, Any]]:
-        shas = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+        keys = [
+            memo_key(hashlib.sha256(t.encode("utf-8")).hexdigest(), self.language) for t in texts
+        ]
         todo: dict[str, str] = {}
-        for sha, text in zip(shas, texts, strict=True):
-            if sha not in self._memo:
-                todo.setdefault(sha, text)
+        for key, text in zip(keys, texts, strict=True):
+            if key not in self._memo:
+                todo.setdefault(key, text)
         if todo:
             if len(self._memo) + len(todo) > self.memo_limit:
                 self._memo.clear()
-            results = self.classify(list(todo.values()))
+            results = self.classify(list(todo.values()), self.language)
             self._memo.update(zip(todo, results, strict=True))
-        return [self._memo[sha] for sha in shas]
+        return [self._memo[key] for key in keys]
 
     def prime(self, labels: Mapping[str, Mapping[str, Any]]) -> None:
-        """Labels computed elsewhere (a worker process) by the same model."""
+        """Labels computed elsewhere (a worker process) by the same model, keyed by
+        :func:`memo_key`."""
         if len(self._memo) + len(labels) > self.memo_limit:
             self._memo.clear()
         self._memo.update(labels)
@@ -177,12 +195,20 @@ class Classifications:
 MODEL_LANGUAGES = frozenset({"en", "de", "it", "pl"})
 
 
+def labels_for_language(
+    labels: Classifications | None, language: str | None
+) -> Classifications | None:
+    """The labeller for a document in ``language``: None when that language has no model,
+    else a view that routes the document's wordless texts (headings) to its model."""
+    if labels is None or (language and language not in MODEL_LANGUAGES):
+        return None
+    return labels.in_language(language)
+
+
 def labels_in_model_language(
     labels: Classifications | None, version: Version
 ) -> Classifications | None:
-    if labels is None or (version.language and version.language not in MODEL_LANGUAGES):
-        return None
-    return labels
+    return labels_for_language(labels, version.language)
 
 
 def load_classifications() -> Classifications | None:
@@ -193,7 +219,7 @@ def load_classifications() -> Classifications | None:
         return None
     model = Classifier.load()
     return Classifications(
-        classify=lambda texts: [r.to_json() for r in model.classify(texts)],
+        classify=lambda texts, language: [r.to_json() for r in model.classify(texts, language)],
         model_id=model.model_id,
     )
 

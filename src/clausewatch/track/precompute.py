@@ -19,7 +19,13 @@ from typing import Any
 from clausewatch.declarations import TermsDeclaration
 from clausewatch.extract import Extraction, ExtractionError, Snapshot, extract
 from clausewatch.provisions.segment import segment
-from clausewatch.track.pipeline import Classifications, load_classifications
+from clausewatch.track.pipeline import (
+    Classifications,
+    labels_for_language,
+    load_classifications,
+    memo_key,
+)
+from clausewatch.versions.metadata import detect_language
 from clausewatch.versions.normalise import normalise
 
 #: Runs with fewer documents than this are not worth a worker's start-up (about a second).
@@ -48,12 +54,18 @@ def precompute(
         return Precomputed(None)
     if _labels is None:
         return Precomputed(extraction)
-    texts = [s.text for s in segment(normalise(extraction.markdown))]
-    results = _labels.labels(texts)
+    normalised = normalise(extraction.markdown)
+    # The writer labels with the version's language, found from the same normalised text.
+    language = detect_language(normalised)
+    labels = labels_for_language(_labels, language)
+    if labels is None:
+        return Precomputed(extraction)
+    texts = [s.text for s in segment(normalised)]
+    results = labels.labels(texts)
     return Precomputed(
         extraction,
         {
-            hashlib.sha256(t.encode("utf-8")).hexdigest(): dict(r)
+            memo_key(hashlib.sha256(t.encode("utf-8")).hexdigest(), language): dict(r)
             for t, r in zip(texts, results, strict=True)
         },
     )
