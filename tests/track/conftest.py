@@ -19,6 +19,8 @@ class Page:
     status: int = 200
     content_type: str = "text/html"
     delay: float = 0.0
+    #: When given, the response waits until the test sets this event.
+    hold: threading.Event | None = None
 
 
 @dataclass
@@ -59,6 +61,8 @@ def site() -> Iterator[Site]:
             return web.Response(status=404, text="not found")
         if page.delay:
             await asyncio.sleep(page.delay)
+        while page.hold is not None and not page.hold.is_set():
+            await asyncio.sleep(0.02)
         return web.Response(
             status=page.status, body=page.body.encode(), content_type=page.content_type
         )
