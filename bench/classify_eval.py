@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -59,29 +60,95 @@ def lexglue(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 
 
 class Baseline:
-    """LexGLUE's TF-IDF + SVM recipe: word 1-2-grams, one LinearSVC per label."""
+    """LexGLUE's TF-IDF + SVM recipe: word 1-2-grams, one LinearSVC per label; with
+    ``calibrated=True`` also sklearn's standard probabilities for it (sigmoid fitted by
+    5-fold cross-validation, CalibratedClassifierCV)."""
 
     def __init__(self) -> None:
         self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
         self.models: list[LinearSVC | None] = []
+        self.calibrated: list[Any] = []
 
-    def fit(self, texts: Sequence[str], y: np.ndarray) -> Baseline:
+    def fit(self, texts: Sequence[str], y: np.ndarray, calibrated: bool = False) -> Baseline:
+        from sklearn.calibration import CalibratedClassifierCV
+
         X = self.vectorizer.fit_transform(texts)
-        self.models = []
+        self.models, self.calibrated = [], []
         for j in range(y.shape[1]):
             if y[:, j].min() == y[:, j].max():
                 self.models.append(None)
+                self.calibrated.append(None)
                 continue
-            self.models.append(LinearSVC(C=1.0, max_iter=10_000, random_state=0).fit(X, y[:, j]))
+            svc = LinearSVC(C=1.0, max_iter=10_000, random_state=0)
+            self.models.append(svc.fit(X, y[:, j]))
+            if calibrated:
+                cal = CalibratedClassifierCV(
+                    LinearSVC(C=1.0, max_iter=10_000, random_state=0), method="sigmoid", cv=5
+                )
+                self.calibrated.append(cal.fit(X, y[:, j]))
         return self
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         X = self.vectorizer.transform(texts)
-        out = np.zeros((len(texts), len(self.models)), dtype=int)
+        out = np.zeros((len(texts), len(self.calibrated)))
+        for j, model in enumerate(self.calibrated):
+            if model is not None:
+                out[:, j] = model.predict_proba(X)[:, 1]
+        return out
+
+    def margins(self, texts: Sequence[str]) -> np.ndarray:
+        """Signed distances to each label's hyperplane (-1 for a label never seen)."""
+        X = self.vectorizer.transform(texts)
+        out = np.full((len(texts), len(self.models)), -1.0)
         for j, model in enumerate(self.models):
             if model is not None:
-                out[:, j] = model.decision_function(X) > 0
+                out[:, j] = model.decision_function(X)
         return out
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        return (self.margins(texts) > 0).astype(int)
+
+
+def expected_calibration_error(gold: np.ndarray, prob: np.ndarray, bins: int = 10) -> float:
+    """Mean |observed rate - mean probability| over equal-width probability bins, weighted by
+    how many (text, label) pairs fall in each bin."""
+    g, p = gold.ravel().astype(float), prob.ravel()
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            error += inside.sum() * abs(g[inside].mean() - p[inside].mean())
+    return float(error / len(g))
+
+
+def calibration(
+    gold: np.ndarray, prob: np.ndarray, claimed: np.ndarray, base_prob: np.ndarray
+) -> None:
+    """Are the probabilities behind "Low / Medium / High confidence" honest? Over every
+    (text, label) pair: expected calibration error and Brier score of ours beside the
+    baseline SVM calibrated by sklearn's standard recipe; then, for every label the model
+    claims, how often the claim is right at each confidence level."""
+    from clausewatch.classify.result import confidence_level
+
+    print("  -- calibration (confidence is high for p >= 0.8, medium for p >= 0.5)")
+    line(
+        "expected calibration error, x100 (lower is better)",
+        100 * expected_calibration_error(gold, prob),
+        100 * expected_calibration_error(gold, base_prob),
+    )
+    line(
+        "Brier score, x100 (lower is better)",
+        100 * float(np.mean((prob - gold) ** 2)),
+        100 * float(np.mean((base_prob - gold) ** 2)),
+    )
+    rows, cols = np.nonzero(claimed)
+    levels = [confidence_level(float(prob[i, j])) for i, j in zip(rows, cols, strict=True)]
+    right = gold[rows, cols].astype(bool)
+    for level in ("high", "medium", "low"):
+        mask = np.array([lv == level for lv in levels], dtype=bool)
+        share = f"{100 * right[mask].mean():.1f}% right" if mask.any() else "none"
+        print(f"  labels claimed at {level} confidence: {int(mask.sum()):4d}, {share}")
 
 
 def ratio(ours: float, base: float) -> str:
@@ -101,7 +168,7 @@ def unfair_tos(data: Path, classifier: Classifier) -> tuple[list[str], Baseline]
     gold = labels_of(dev)
     texts = [r.text for r in dev]
     ours = lexglue(gold, classifier.predict_unfair(texts).astype(int))
-    baseline = Baseline().fit([r.text for r in train], labels_of(train))
+    baseline = Baseline().fit([r.text for r in train], labels_of(train), calibrated=True)
     base = lexglue(gold, baseline.predict(texts))
     for key, name in [
         ("micro", "LexGLUE micro-F1 (8 labels + none)"),
@@ -119,17 +186,20 @@ def unfair_tos(data: Path, classifier: Classifier) -> tuple[list[str], Baseline]
             100 * f1_score(gold[:, j], bpred[:, j], zero_division=0),
         )
     print(f"  target: macro-F1 >= 83 -> {'MET' if ours['macro'] >= 83 else 'NOT MET'}")
+    calibration(gold, classifier.unfair_probabilities(texts), pred, baseline.probabilities(texts))
     return texts, baseline
 
 
 def as_the_pipeline_does(
     classifier: Classifier, rows: Sequence[LabelledSentence]
-) -> tuple[np.ndarray, list[str]]:
-    """Labels and routed languages of ``rows`` classified document by document, each with
-    its document's language found from the whole text, as tracking does."""
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Labels, label probabilities and routed languages of ``rows`` classified document by
+    document, each with its document's language found from the whole text, as tracking
+    does."""
     from clausewatch.versions.metadata import detect_language
 
     pred = np.zeros((len(rows), len(CLAUDETTE_KEYS)), dtype=int)
+    prob = np.zeros((len(rows), len(CLAUDETTE_KEYS)))
     routed = [""] * len(rows)
     by_service: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
@@ -139,8 +209,9 @@ def as_the_pipeline_does(
         language = detect_language("\n\n".join(texts))
         for i, result in zip(indices, classifier.classify(texts, language), strict=True):
             pred[i] = [k in result.claudette for k in CLAUDETTE_KEYS]
+            prob[i] = [result.scores[f"claudette:{k}"] for k in CLAUDETTE_KEYS]
             routed[i] = result.language
-    return pred, routed
+    return pred, prob, routed
 
 
 def test_proxy(
@@ -164,12 +235,14 @@ def test_proxy(
         )
         gold = labels_of(rows)
         texts = [r.text for r in rows]
-        pred, routed = as_the_pipeline_does(classifier, rows)
+        pred, prob, routed = as_the_pipeline_does(classifier, rows)
         if lang == "en":
             base_model = baseline
         else:
             train_rows = build_language_corpus(data, lang).unfair
-            base_model = Baseline().fit([r.text for r in train_rows], labels_of(train_rows))
+            base_model = Baseline().fit(
+                [r.text for r in train_rows], labels_of(train_rows), calibrated=True
+            )
         bpred = base_model.predict(texts)
         ours, base = lexglue(gold, pred), lexglue(gold, bpred)
         line("LexGLUE micro-F1 (8 labels + none)", ours["micro"], base["micro"])
@@ -183,6 +256,7 @@ def test_proxy(
             )
         share = 100 * sum(x == lang for x in routed) / max(1, len(routed))
         print(f"  texts routed to the {lang} model: {share:.1f}%")
+        calibration(gold, prob, pred, base_model.probabilities(texts))
 
 
 def claudette(data: Path, languages: Sequence[str]) -> None:
