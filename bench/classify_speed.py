@@ -4,11 +4,13 @@
 
 The reference path is the code this change replaced, kept below verbatim in behaviour: every
 type's combined regex scanned over the joined batch, offsets mapped for every text, the
-vectoriser counting in Python lists, sparse products in blocks of 32,768 non-zeros. It is
+vectoriser counting in Python lists, sparse products as numpy gathers in blocks of 32,768
+non-zeros. It is
 swapped into ``clausewatch.classify.model`` for its runs only. Both paths run on the
 UNFAIR-ToS dev sentences and on CLAUDETTE-2021's English paragraphs; each figure is CPU time
 of this one process (BLAS pinned to one thread), best of 3, and both paths must give the same
-cue matches and the same ``ClassificationResult``s or the bench stops.
+cue matches and the same ``ClassificationResult``s (probabilities within 1e-4: the sparse
+products add in a different order) or the bench stops.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from collections.abc import Callable, Iterator, Sequence  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
 from itertools import pairwise  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -37,6 +39,7 @@ import numpy as np  # noqa: E402
 from clausewatch.classify import cues, features  # noqa: E402
 from clausewatch.classify import model as model_module  # noqa: E402
 from clausewatch.classify.model import CHUNK, Classifier  # noqa: E402
+from clausewatch.classify.result import ClassificationResult  # noqa: E402
 from clausewatch.classify.taxonomy import Taxonomy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,8 +161,36 @@ class RefVectorizer:
         return ptr, ind, values.astype(np.float32)
 
 
-def ref_sparse_dot(ptr: Any, ind: Any, values: Any, weights: Any) -> Any:
-    return features.sparse_dot(ptr, ind, values, weights, max_nnz=32_768)
+def ref_sparse_dot(ptr: Any, ind: Any, values: Any, weights: Any, max_nnz: int = 32_768) -> Any:
+    """The numpy product: gather the weight rows of a block of non-zeros, sum them per row."""
+    n_rows = len(ptr) - 1
+    out = np.zeros((n_rows, weights.shape[1]), dtype=np.float32)
+    start = 0
+    while start < n_rows:
+        stop = int(np.searchsorted(ptr, ptr[start] + max_nnz, side="right")) - 1
+        stop = min(max(stop, start + 1), n_rows)
+        a, b = int(ptr[start]), int(ptr[stop])
+        if b > a:
+            block = weights[ind[a:b]] * values[a:b, None]
+            out[start:stop] = features._row_sums(ptr[start : stop + 1] - a, block)
+        start = stop
+    return out
+
+
+def same_results(
+    fast: Sequence[ClassificationResult], reference: Sequence[ClassificationResult]
+) -> int:
+    """How many results differ in anything but rounding: the two sparse products add in a
+    different order, so probabilities may differ in the sixth decimal."""
+
+    def close(a: ClassificationResult, b: ClassificationResult) -> bool:
+        return (
+            replace(a, scores={}) == replace(b, scores={})
+            and a.scores.keys() == b.scores.keys()
+            and all(abs(a.scores[k] - b.scores[k]) <= 1e-4 for k in a.scores)
+        )
+
+    return sum(not close(a, b) for a, b in zip(fast, reference, strict=True))
 
 
 @contextlib.contextmanager
@@ -251,14 +282,14 @@ def measure(label: str, texts: list[str], classifier: Classifier) -> None:
         classifier.classify(texts[:50])
         ref_results = classifier.classify(texts)
         ref = best_cpu(lambda: classifier.classify(texts))
-    if fast_results != ref_results:
-        differing = sum(a != b for a, b in zip(fast_results, ref_results, strict=True))
+    differing = same_results(fast_results, ref_results)
+    if differing:
         sys.exit(f"classify results differ on {differing} of {label}")
     fast = best_cpu(lambda: classifier.classify(texts))
     print(
         f"  classify, provisions/s (one core): fast {len(texts) / fast:,.0f}"
         f"  reference {len(texts) / ref:,.0f}  -> {ratio(fast, ref)};"
-        f" results identical; target >= 2,000/s"
+        f" same results (probabilities within 1e-4); target >= 2,000/s"
         f" {'MET' if len(texts) / fast >= 2000 else 'NOT MET'}"
     )
 

@@ -34,12 +34,21 @@ def test_numpy_vectorizer_equals_sklearn() -> None:
     np.testing.assert_allclose(got, expected, atol=1e-6)
 
 
-def test_sparse_dot_equals_dense_product_in_small_blocks() -> None:
+def test_sparse_dot_equals_dense_product() -> None:
     sk, ours = _numpy_vectorizer()
     weights = np.random.default_rng(0).normal(size=(len(ours.vocabulary), 3)).astype(np.float32)
     dense = sk.transform(CORPUS).toarray() @ weights
     ptr, ind, val = ours.rows(CORPUS)
-    np.testing.assert_allclose(sparse_dot(ptr, ind, val, weights, max_nnz=7), dense, atol=1e-4)
+    got = sparse_dot(ptr, ind, val, weights)
+    assert got.dtype == np.float32 and got.shape == dense.shape
+    np.testing.assert_allclose(got, dense, atol=1e-4)
+    # A non-contiguous slice of the weights (one head of the shared matrix) and empty rows.
+    ptr, ind, val = ours.rows(["", *CORPUS, "zzzz qqqq"])
+    got = sparse_dot(ptr, ind, val, weights[:, 1:])
+    np.testing.assert_allclose(got[1:-1], dense[:, 1:], atol=1e-4)
+    assert not got[0].any() and not got[-1].any()
+    empty = sparse_dot(*ours.rows([]), weights)
+    assert empty.shape == (0, 3)
 
 
 def test_pretokenised_and_raw_text_give_the_same_features() -> None:
