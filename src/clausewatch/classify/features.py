@@ -9,9 +9,8 @@ the same.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
-from itertools import accumulate, chain, pairwise, repeat
+from itertools import chain, pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -93,23 +92,29 @@ class Vectorizer:
         self, groups: Sequence[Sequence[str]]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """Rows for texts given as their parts (sentences): a group of one part gives one row;
-        a group of several gives the whole first (its counts summed from the parts, so each
-        sentence is analysed once), then one row per part."""
-        indptr = [0]
-        rows: list[Counter[int]] = []
+        a group of several gives the whole first (its feature ids joined from the parts, so
+        each sentence is analysed once), then one row per part."""
+        from scipy.sparse import csr_matrix
+
+        found_rows: list[list[int]] = []
         for parts in groups:
             found = [self._found(part) for part in parts]
             if len(found) > 1:
-                rows.append(Counter(chain.from_iterable(found)))
-            rows.extend(map(Counter, found))
-        indptr.extend(accumulate(map(len, rows)))
-        total = indptr[-1]
-        ind = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=total)
-        counts = np.fromiter(
-            chain.from_iterable(map(Counter.values, rows)), dtype=np.float32, count=total
+                found_rows.append(list(chain.from_iterable(found)))
+            found_rows.extend(found)
+        n_rows = len(found_rows)
+        occurrences = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, found_rows), np.int64, n_rows), out=occurrences[1:])
+        ids = np.fromiter(chain.from_iterable(found_rows), np.int64, int(occurrences[-1]))
+        # scipy sums the repeated ids of a row in compiled code: the term counts.
+        counts = csr_matrix(
+            (np.ones(len(ids), dtype=np.float32), ids, occurrences),
+            shape=(n_rows, len(self.vocabulary)),
         )
-        values = (1.0 + np.log(counts)) * self.idf[ind]
-        ptr = np.asarray(indptr, dtype=np.int64)
+        counts.sum_duplicates()
+        ptr = counts.indptr.astype(np.int64)
+        ind = counts.indices.astype(np.int64)
+        values = (1.0 + np.log(counts.data)) * self.idf[ind]
         norms = np.sqrt(_row_sums(ptr, values * values))
         norms[norms == 0] = 1.0
         values = values / np.repeat(norms, np.diff(ptr))
