@@ -143,11 +143,14 @@ class TrainedModel:
 
 
 def _type_rows(corpus: Corpus, taxonomy: Taxonomy, seed: int) -> tuple[list[str], list[str]]:
+    """Rows of the type head: ToS;DR points by their case's type, the exemplars, and
+    unlabelled UNFAIR-ToS/CLAUDETTE sentences without cues as ``none``.
+
+    The UNFAIR-ToS and CLAUDETTE positives are left out: the unfair head already gives
+    their types (each CLAUDETTE label brings its primary type), and labelling them here with
+    that one coarse type pulled neighbouring ToS;DR types towards it (type accuracy on
+    held-out ToS;DR services 80.2% with them, 83.5% without; decision 0002)."""
     by_case = taxonomy.by_tosdr_case()
-    primary: dict[str, str] = {}
-    for t in taxonomy.types:
-        for key in t.claudette:
-            primary.setdefault(key, t.id)
     texts: list[str] = []
     labels: list[str] = []
     for point in corpus.tosdr:
@@ -159,20 +162,13 @@ def _type_rows(corpus: Corpus, taxonomy: Taxonomy, seed: int) -> tuple[list[str]
         for example in examples:
             texts.append(example)
             labels.append(type_id)
-    negatives: list[str] = []
-    for row in corpus.unfair:
-        if row.labels:
-            key = sorted(row.labels)[0]
-            type_id = primary[key]
-            if key == "unilateral_change":
-                found = {c.type_id for c in all_cues(normalize_with_offsets(row.text), taxonomy)}
-                if "unilateral_change_with_notice" in found:
-                    type_id = "unilateral_change_with_notice"
-            texts.append(row.text)
-            labels.append(type_id)
-        elif not row.degrees:
-            negatives.append(row.text)
-    negatives = [n for n in negatives if not all_cues(normalize_with_offsets(n), taxonomy)]
+    negatives = [
+        row.text
+        for row in corpus.unfair
+        if not row.labels
+        and not row.degrees
+        and not all_cues(normalize_with_offsets(row.text), taxonomy)
+    ]
     rng = np.random.default_rng(seed)
     chosen = rng.permutation(len(negatives))[:NEGATIVES_FOR_TYPES]
     for index in sorted(chosen.tolist()):
