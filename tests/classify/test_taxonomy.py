@@ -137,3 +137,120 @@ def test_scoped_inline_flag_is_accepted(tmp_path: Path) -> None:
     )
     taxonomy = load_taxonomy_file(path)
     assert [p.pattern for p in taxonomy.types[0].cues][1] == "(?i:\\bshouting\\b)"
+
+
+@pytest.mark.parametrize(
+    ("text", "type_id", "expected"),
+    [
+        (
+            "You have the right to access your personal data at any time.",
+            "data_deletion_right",
+            True,
+        ),
+        (
+            "You have the right of access, correction and deletion of your information.",
+            "data_deletion_right",
+            True,
+        ),
+        (
+            "We believe everyone should have the right to access generative AI tools.",
+            "data_deletion_right",
+            False,
+        ),
+        (
+            "We do not knowingly collect personal data from children under 13.",
+            "children_data",
+            True,
+        ),
+        ("Parents can review their child's account.", "children_data", True),
+        ("Generating child sexual abuse material is strictly prohibited.", "children_data", False),
+        (
+            "We may process data revealing your racial or ethnic origin with your consent.",
+            "sensitive_data",
+            True,
+        ),
+        ("Information about your sexual orientation is never shared.", "sensitive_data", True),
+        ("We collect biometric identifiers such as face geometry.", "sensitive_data", True),
+        (
+            "Do not promote hatred based on race, religion or sexual orientation.",
+            "sensitive_data",
+            False,
+        ),
+        ('The Service is provided "AS IS" and "AS AVAILABLE".', "warranty_disclaimer", True),
+        ("Outputs are provided on an as-is basis.", "warranty_disclaimer", True),
+        (
+            "Subprocessors give the same protection as is required by law.",
+            "warranty_disclaimer",
+            False,
+        ),
+        (
+            "If we are involved in a merger or acquisition, your information may be transferred.",
+            "data_sale",
+            True,
+        ),
+        (
+            "Avoid any data destruction, use, access, or acquisition; disruption of our systems.",
+            "data_sale",
+            False,
+        ),
+        (
+            "By posting content you grant us a worldwide, royalty-free license to use it.",
+            "content_license",
+            True,
+        ),
+        (
+            "We grant you a limited, non-exclusive, non-sublicensable license to use the app.",
+            "content_license",
+            False,
+        ),
+        (
+            "We will give you 30 days' notice before changes to these terms take effect.",
+            "unilateral_change_with_notice",
+            True,
+        ),
+        (
+            "Either party may terminate for material breach by providing 30 days prior notice.",
+            "unilateral_change_with_notice",
+            False,
+        ),
+        (
+            "You submit to the exclusive jurisdiction of the courts of Ireland.",
+            "jurisdiction",
+            True,
+        ),
+        (
+            "If a court of competent jurisdiction finds a clause invalid, the rest remains.",
+            "jurisdiction",
+            False,
+        ),
+        ("Do not facilitate the grooming of minors.", "children_data", False),
+        (
+            "We may change these terms without notice to you. If any change to these terms is void, the rest stays.",
+            "unilateral_change_with_notice",
+            False,
+        ),
+        (
+            "We will notify you of material changes to these terms by email.",
+            "unilateral_change_with_notice",
+            True,
+        ),
+        ("We process data to comply with legal obligations.", "law_enforcement_access", False),
+        (
+            "We may disclose information to respond to valid legal process.",
+            "law_enforcement_access",
+            True,
+        ),
+        (
+            "Upon a merger or acquisition of the company, we will transfer your information.",
+            "data_sale",
+            True,
+        ),
+    ],
+)
+def test_cues_fire_on_the_provision_not_on_the_same_words_elsewhere(
+    text: str, type_id: str, expected: bool
+) -> None:
+    from clausewatch.classify.cues import all_cues, normalize_with_offsets
+
+    found = {m.type_id for m in all_cues(normalize_with_offsets(text), load_taxonomy())}
+    assert (type_id in found) is expected, found
