@@ -185,3 +185,40 @@ def test_language_folder_must_hold_its_language(tmp_path: Path) -> None:
     shutil.move(tmp_path / "m" / "de", tmp_path / "m" / "fr")
     with pytest.raises(ModelError, match="not 'fr'"):
         Classifier.from_dir(tmp_path / "m")
+
+
+def test_shipped_model_was_trained_with_the_shipped_cues() -> None:
+    # Editing a cue pattern in provision_types.yaml without `clausewatch train` fails here.
+    model = Classifier.load()
+    assert model.meta["cue_digest"] == model.taxonomy.cue_digest()
+    assert not model.stale_cues
+    assert all(not m.stale_cues for m in model.by_language.values())
+
+
+def test_a_changed_cue_marks_the_model_stale_and_classify_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from clausewatch.classify.taxonomy import load_taxonomy_file
+    from clausewatch.cli import app
+
+    shipped = Path(__file__).resolve().parents[2] / "src/clausewatch/analysis/knowledge"
+    text = (shipped / "provision_types.yaml").read_text(encoding="utf-8")
+    edited = tmp_path / "provision_types.yaml"
+    edited.write_text(text.replace("\\bas available\\b", "\\bas offered\\b", 1), encoding="utf-8")
+    taxonomy = load_taxonomy_file(edited)
+    assert taxonomy.cue_digest() != Classifier.load().taxonomy.cue_digest()
+
+    base = Classifier.load()
+    arrays = dict(np.load(shipped.parent.parent / "classify/model/model.npz"))
+    vocabulary = json.loads(
+        (shipped.parent.parent / "classify/model/vocabulary.json").read_text(encoding="utf-8")
+    )
+    stale = Classifier(arrays, vocabulary, base.meta, taxonomy)
+    assert stale.stale_cues
+    monkeypatch.setattr(Classifier, "load", classmethod(lambda cls: stale))
+    result = CliRunner().invoke(app, ["classify"], input='{"text": "Provided as is."}\n')
+    assert result.exit_code == 0, result.output
+    assert "cue patterns changed since the model was trained" in result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["types"] == ["warranty_disclaimer"]

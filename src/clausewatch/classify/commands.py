@@ -69,6 +69,12 @@ def classify_stream(
             f"must be a language code such as de, not {language!r}", where="--language"
         )
     classifier = Classifier.load()
+    if classifier.stale_cues:
+        typer.echo(
+            "note: the taxonomy's cue patterns changed since the model was trained; "
+            "labels may drift until `clausewatch train` rebuilds it",
+            err=True,
+        )
     count = 0
     batch: list[tuple[dict[str, Any], str]] = []
 

@@ -126,6 +126,9 @@ class Classifier:
             type_id: len(vocabulary) + k for k, type_id in enumerate(meta.get("cue_types", []))
         }
         self._cue_weight = float(meta.get("cue_weight", 0.0))
+        trained_on = meta.get("cue_digest")
+        self.stale_cues: bool = bool(trained_on) and trained_on != self.taxonomy.cue_digest()
+        """The taxonomy's cue patterns changed since training: rerun ``clausewatch train``."""
         unknown = [t for t in self.type_ids if t != "none" and t not in self._types]
         if unknown:
             raise ModelError(

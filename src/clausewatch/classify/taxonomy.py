@@ -6,6 +6,7 @@ without touching Python; this module only validates them and compiles their rege
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -67,6 +68,18 @@ class Taxonomy:
     def by_tosdr_case(self) -> dict[str, str]:
         """Exact ToS;DR case title (stripped) -> type id."""
         return {case.strip(): t.id for t in self.types for case in t.tosdr}
+
+    def cue_digest(self) -> str:
+        """A hash of every type's cue patterns, in order. A model learns one feature column per
+        type from these cues, so a model trained under another digest reads its cue columns
+        with patterns it never saw."""
+        digest = hashlib.sha256()
+        for t in self.types:
+            digest.update(t.id.encode())
+            for pattern in t.cues:
+                digest.update(b"\0" + pattern.pattern.encode())
+            digest.update(b"\n")
+        return digest.hexdigest()[:16]
 
 
 def _compile(patterns: Any, where: str) -> tuple[re.Pattern[str], ...]:

@@ -230,6 +230,7 @@ def fit(
         "n_features": n_features,
         "cue_types": cue_types,
         "cue_weight": cue_weight if cue_types else 0.0,
+        "cue_digest": taxonomy.cue_digest() if cue_types else None,
         "language": language,
     }
 
