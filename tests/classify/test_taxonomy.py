@@ -245,6 +245,43 @@ def test_scoped_inline_flag_is_accepted(tmp_path: Path) -> None:
             "data_sale",
             True,
         ),
+        (
+            "You may not use API requests to develop models that compete with us.",
+            "ai_training_on_user_content",
+            False,
+        ),
+        (
+            "You may not use API requests to develop models that compete with us.",
+            "ai_output_use_restriction",
+            True,
+        ),
+        (
+            "We may use your conversations to improve our models.",
+            "ai_training_on_user_content",
+            True,
+        ),
+        (
+            "Use the Services at your own risk. The Services, Outputs and Actions are provided as is.",
+            "ai_output_ownership",
+            False,
+        ),
+        ("We may retain API inputs and outputs for up to 30 days.", "ai_output_ownership", False),
+        ("You own your inputs and outputs.", "ai_output_ownership", True),
+        (
+            "We assign to you all our right, title and interest in the Outputs.",
+            "ai_output_ownership",
+            True,
+        ),
+        (
+            "Even if you opt out of receiving promotional messages, we may send account notices.",
+            "ai_training_opt_out",
+            False,
+        ),
+        (
+            "Even if you opt out, we will use flagged conversations for model training.",
+            "ai_training_opt_out",
+            True,
+        ),
     ],
 )
 def test_cues_fire_on_the_provision_not_on_the_same_words_elsewhere(
