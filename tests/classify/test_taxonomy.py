@@ -139,151 +139,57 @@ def test_scoped_inline_flag_is_accepted(tmp_path: Path) -> None:
     assert [p.pattern for p in taxonomy.types[0].cues][1] == "(?i:\\bshouting\\b)"
 
 
-@pytest.mark.parametrize(
-    ("text", "type_id", "expected"),
-    [
-        (
-            "You have the right to access your personal data at any time.",
-            "data_deletion_right",
-            True,
-        ),
-        (
-            "You have the right of access, correction and deletion of your information.",
-            "data_deletion_right",
-            True,
-        ),
-        (
-            "We believe everyone should have the right to access generative AI tools.",
-            "data_deletion_right",
-            False,
-        ),
-        (
-            "We do not knowingly collect personal data from children under 13.",
-            "children_data",
-            True,
-        ),
-        ("Parents can review their child's account.", "children_data", True),
-        ("Generating child sexual abuse material is strictly prohibited.", "children_data", False),
-        (
-            "We may process data revealing your racial or ethnic origin with your consent.",
-            "sensitive_data",
-            True,
-        ),
-        ("Information about your sexual orientation is never shared.", "sensitive_data", True),
-        ("We collect biometric identifiers such as face geometry.", "sensitive_data", True),
-        (
-            "Do not promote hatred based on race, religion or sexual orientation.",
-            "sensitive_data",
-            False,
-        ),
-        ('The Service is provided "AS IS" and "AS AVAILABLE".', "warranty_disclaimer", True),
-        ("Outputs are provided on an as-is basis.", "warranty_disclaimer", True),
-        (
-            "Subprocessors give the same protection as is required by law.",
-            "warranty_disclaimer",
-            False,
-        ),
-        (
-            "If we are involved in a merger or acquisition, your information may be transferred.",
-            "data_sale",
-            True,
-        ),
-        (
-            "Avoid any data destruction, use, access, or acquisition; disruption of our systems.",
-            "data_sale",
-            False,
-        ),
-        (
-            "By posting content you grant us a worldwide, royalty-free license to use it.",
-            "content_license",
-            True,
-        ),
-        (
-            "We grant you a limited, non-exclusive, non-sublicensable license to use the app.",
-            "content_license",
-            False,
-        ),
-        (
-            "We will give you 30 days' notice before changes to these terms take effect.",
-            "unilateral_change_with_notice",
-            True,
-        ),
-        (
-            "Either party may terminate for material breach by providing 30 days prior notice.",
-            "unilateral_change_with_notice",
-            False,
-        ),
-        (
-            "You submit to the exclusive jurisdiction of the courts of Ireland.",
-            "jurisdiction",
-            True,
-        ),
-        (
-            "If a court of competent jurisdiction finds a clause invalid, the rest remains.",
-            "jurisdiction",
-            False,
-        ),
-        ("Do not facilitate the grooming of minors.", "children_data", False),
-        (
-            "We may change these terms without notice to you. If any change to these terms is void, the rest stays.",
-            "unilateral_change_with_notice",
-            False,
-        ),
-        (
-            "We will notify you of material changes to these terms by email.",
-            "unilateral_change_with_notice",
-            True,
-        ),
-        ("We process data to comply with legal obligations.", "law_enforcement_access", False),
-        (
-            "We may disclose information to respond to valid legal process.",
-            "law_enforcement_access",
-            True,
-        ),
-        (
-            "Upon a merger or acquisition of the company, we will transfer your information.",
-            "data_sale",
-            True,
-        ),
-        (
-            "You may not use API requests to develop models that compete with us.",
-            "ai_training_on_user_content",
-            False,
-        ),
-        (
-            "You may not use API requests to develop models that compete with us.",
-            "ai_output_use_restriction",
-            True,
-        ),
-        (
-            "We may use your conversations to improve our models.",
-            "ai_training_on_user_content",
-            True,
-        ),
-        (
-            "Use the Services at your own risk. The Services, Outputs and Actions are provided as is.",
-            "ai_output_ownership",
-            False,
-        ),
-        ("We may retain API inputs and outputs for up to 30 days.", "ai_output_ownership", False),
-        ("You own your inputs and outputs.", "ai_output_ownership", True),
-        (
-            "We assign to you all our right, title and interest in the Outputs.",
-            "ai_output_ownership",
-            True,
-        ),
-        (
-            "Even if you opt out of receiving promotional messages, we may send account notices.",
-            "ai_training_opt_out",
-            False,
-        ),
-        (
-            "Even if you opt out, we will use flagged conversations for model training.",
-            "ai_training_opt_out",
-            True,
-        ),
-    ],
-)
+# Each line: a type, "+" if its cues must fire on the text or "-" if they must not, the text.
+# The "-" lines hold the same words in another sense, met in real documents.
+CUE_CASES = """
+data_deletion_right             + You have the right to access your personal data at any time.
+data_deletion_right             + You have the right of access, correction and deletion of your information.
+data_deletion_right             - We believe everyone should have the right to access generative AI tools.
+children_data                   + We do not knowingly collect personal data from children under 13.
+children_data                   + Parents can review their child's account.
+children_data                   - Generating child sexual abuse material is strictly prohibited.
+sensitive_data                  + We may process data revealing your racial or ethnic origin with your consent.
+sensitive_data                  + Information about your sexual orientation is never shared.
+sensitive_data                  + We collect biometric identifiers such as face geometry.
+sensitive_data                  - Do not promote hatred based on race, religion or sexual orientation.
+warranty_disclaimer             + The Service is provided "AS IS" and "AS AVAILABLE".
+warranty_disclaimer             + Outputs are provided on an as-is basis.
+warranty_disclaimer             - Subprocessors give the same protection as is required by law.
+data_sale                       + If we are involved in a merger or acquisition, your information may be transferred.
+data_sale                       - Avoid any data destruction, use, access, or acquisition; disruption of our systems.
+content_license                 + By posting content you grant us a worldwide, royalty-free license to use it.
+content_license                 - We grant you a limited, non-exclusive, non-sublicensable license to use the app.
+unilateral_change_with_notice   + We will give you 30 days' notice before changes to these terms take effect.
+unilateral_change_with_notice   - Either party may terminate for material breach by providing 30 days prior notice.
+jurisdiction                    + You submit to the exclusive jurisdiction of the courts of Ireland.
+jurisdiction                    - If a court of competent jurisdiction finds a clause invalid, the rest remains.
+children_data                   - Do not facilitate the grooming of minors.
+unilateral_change_with_notice   - We may change these terms without notice to you. If any change to these terms is void, the rest stays.
+unilateral_change_with_notice   + We will notify you of material changes to these terms by email.
+law_enforcement_access          - We process data to comply with legal obligations.
+law_enforcement_access          + We may disclose information to respond to valid legal process.
+data_sale                       + Upon a merger or acquisition of the company, we will transfer your information.
+ai_training_on_user_content     - You may not use API requests to develop models that compete with us.
+ai_output_use_restriction       + You may not use API requests to develop models that compete with us.
+ai_training_on_user_content     + We may use your conversations to improve our models.
+ai_output_ownership             - Use the Services at your own risk. The Services, Outputs and Actions are provided as is.
+ai_output_ownership             - We may retain API inputs and outputs for up to 30 days.
+ai_output_ownership             + You own your inputs and outputs.
+ai_output_ownership             + We assign to you all our right, title and interest in the Outputs.
+ai_training_opt_out             - Even if you opt out of receiving promotional messages, we may send account notices.
+ai_training_opt_out             + Even if you opt out, we will use flagged conversations for model training.
+"""
+
+
+def _cue_cases() -> list[tuple[str, str, bool]]:
+    rows = []
+    for line in CUE_CASES.strip().splitlines():
+        type_id, sign, text = line.split(maxsplit=2)
+        rows.append((text, type_id, sign == "+"))
+    return rows
+
+
+@pytest.mark.parametrize(("text", "type_id", "expected"), _cue_cases())
 def test_cues_fire_on_the_provision_not_on_the_same_words_elsewhere(
     text: str, type_id: str, expected: bool
 ) -> None:
