@@ -178,6 +178,14 @@ ai_output_ownership             + You own your inputs and outputs.
 ai_output_ownership             + We assign to you all our right, title and interest in the Outputs.
 ai_training_opt_out             - Even if you opt out of receiving promotional messages, we may send account notices.
 ai_training_opt_out             + Even if you opt out, we will use flagged conversations for model training.
+targeted_advertising            + We share information about your visits with advertisers and ad networks.
+targeted_advertising            + Advertisers use cookies to show you ads.
+targeted_advertising            - We are not responsible for your dealings with such advertisers.
+termination_suspension          + We may terminate your account at any time.
+termination_suspension          + We may suspend or restrict your access to the Services.
+termination_suspension          - If you wish to terminate your account, contact support.
+termination_suspension          - Use Restrictions. You may not access the Services by automated means.
+termination_suspension          - This arbitration provision shall survive termination of these Terms.
 """
 
 
