@@ -222,3 +222,24 @@ def test_a_changed_cue_marks_the_model_stale_and_classify_says_so(
     assert result.exit_code == 0, result.output
     assert "cue patterns changed since the model was trained" in result.stderr
     assert json.loads(result.stdout.splitlines()[-1])["types"] == ["warranty_disclaimer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We may change these terms.", {"unilateral_change_without_notice"}),
+        (
+            "We may change these terms at any time without notice.",
+            {"unilateral_change_without_notice"},
+        ),
+        (
+            "We may change these terms; we will notify you by email 30 days before changes take effect.",
+            {"unilateral_change_with_notice"},
+        ),
+    ],
+)
+def test_change_with_and_without_notice_are_never_both_guessed(
+    text: str, expected: set[str]
+) -> None:
+    types = set(Classifier.load().classify([text])[0].types)
+    assert types & {"unilateral_change_with_notice", "unilateral_change_without_notice"} == expected

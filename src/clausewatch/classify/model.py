@@ -44,6 +44,8 @@ CHUNK = 256
 """Texts per internal block: bounds memory whatever the caller's batch size."""
 TYPE_THRESHOLD = 0.5
 """Probability from the type head above which a type is reported without a cue."""
+WITH_NOTICE = "unilateral_change_with_notice"
+WITHOUT_NOTICE = "unilateral_change_without_notice"
 
 
 class ModelError(ClausewatchError):
@@ -415,11 +417,8 @@ class Classifier:
             if type_id is not None:
                 p = float(unfair_p[self.labels.index(key)])
                 p_of[type_id] = max(p_of.get(type_id, 0.0), p)
-        if "unilateral_change" in claudette and "unilateral_change_with_notice" in cue_matches:
-            p_of["unilateral_change_with_notice"] = max(
-                p_of.get("unilateral_change_with_notice", 0.0),
-                p_of.pop("unilateral_change_without_notice", 0.0),
-            )
+        if "unilateral_change" in claudette and WITH_NOTICE in cue_matches:
+            p_of[WITH_NOTICE] = max(p_of.get(WITH_NOTICE, 0.0), p_of.pop(WITHOUT_NOTICE, 0.0))
         chosen: dict[str, float] = {}
         for type_id, p in p_of.items():
             if type_id != "none" and p >= TYPE_THRESHOLD:
@@ -435,6 +434,19 @@ class Classifier:
                 chosen[type_id] = max(0.6, min(0.95, 0.6 + p_of.get(type_id, 0.0)))
             else:
                 chosen[type_id] = max(chosen[type_id], 0.85)
+        if WITH_NOTICE in chosen and WITHOUT_NOTICE in chosen:
+            # Opposites: the notice is stated or it is not. Where the words state only one,
+            # that one stands; where they state neither, the likelier one; both when both.
+            stated = {t for t in (WITH_NOTICE, WITHOUT_NOTICE) if t in cue_matches}
+            if len(stated) == 1:
+                keep = stated.pop()
+            elif not stated:
+                keep = max((WITH_NOTICE, WITHOUT_NOTICE), key=lambda t: chosen[t])
+            else:
+                keep = ""
+            for type_id in (WITH_NOTICE, WITHOUT_NOTICE):
+                if keep and type_id != keep:
+                    del chosen[type_id]
         order = sorted(chosen, key=lambda t: (-chosen[t], t))
         categories: list[str] = []
         for type_id in order:
