@@ -438,15 +438,13 @@ class Classifier:
             # Opposites: the notice is stated or it is not. Where the words state only one,
             # that one stands; where they state neither, the likelier one; both when both.
             stated = {t for t in (WITH_NOTICE, WITHOUT_NOTICE) if t in cue_matches}
-            if len(stated) == 1:
-                keep = stated.pop()
-            elif not stated:
-                keep = max((WITH_NOTICE, WITHOUT_NOTICE), key=lambda t: chosen[t])
-            else:
-                keep = ""
-            for type_id in (WITH_NOTICE, WITHOUT_NOTICE):
-                if keep and type_id != keep:
-                    del chosen[type_id]
+            if len(stated) < 2:
+                keep = (
+                    stated.pop()
+                    if stated
+                    else max((WITHOUT_NOTICE, WITH_NOTICE), key=lambda t: chosen[t])
+                )
+                del chosen[WITHOUT_NOTICE if keep == WITH_NOTICE else WITH_NOTICE]
         order = sorted(chosen, key=lambda t: (-chosen[t], t))
         categories: list[str] = []
         for type_id in order:
