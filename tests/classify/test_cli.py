@@ -88,3 +88,24 @@ def test_taxonomy_command_lists_every_type() -> None:
     assert {"id", "category", "definition", "severity", "modifiers", "claudette", "tosdr"} <= set(
         rows[0]
     )
+
+
+def test_bytes_that_are_not_utf8_are_refused_at_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b'{"text": "We may suspend your account."}\n\xff\xfe{"text": "x"}\n')
+    result = runner.invoke(app, ["classify", "--input", str(path)])
+    assert result.exit_code == 2
+    assert "line 2: not UTF-8 text (byte 0xff at byte 1)" in result.stderr
+    # The line before the bad one was classified and written.
+    assert len(result.stdout.splitlines()) == 1
+    stdin = runner.invoke(app, ["classify"], input=b'\xe9{"text": "x"}\n')
+    assert stdin.exit_code == 2
+    assert "<stdin>: line 1: not UTF-8 text (byte 0xe9 at byte 1)" in stdin.stderr
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes('\ufeff{"text": "We may suspend your account at any time."}\n'.encode())
+    result = runner.invoke(app, ["classify", "--input", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert "termination_suspension" in json.loads(result.stdout)["types"]

@@ -23,12 +23,24 @@ class ClassifyInputError(ClausewatchError):
     exit_code = 2
 
 
-def parse_lines(lines: Iterable[str], source: str) -> Iterator[tuple[dict[str, Any], str]]:
-    """Yield (row, text) per non-blank line; raise with the line number on the first bad one."""
-    for number, line in enumerate(lines, 1):
+def parse_lines(lines: Iterable[str | bytes], source: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """Yield (row, text) per non-blank line; raise with the line number on the first bad one.
+    Byte lines are decoded one by one as UTF-8 (a byte-order mark on the first is dropped), so
+    a bad byte is reported at its line after the lines before it were classified."""
+    for number, raw in enumerate(lines, 1):
+        where = f"{source}: line {number}"
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ClassifyInputError(
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1})",
+                    where=where,
+                ) from exc
+        else:
+            line = raw.removeprefix("\ufeff") if number == 1 else raw
         if not line.strip():
             continue
-        where = f"{source}: line {number}"
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -51,7 +63,7 @@ def _is_language_code(value: object) -> bool:
 
 
 def classify_stream(
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     output: IO[str],
     source: str = "<stdin>",
     scores: bool = False,
@@ -145,10 +157,10 @@ def register(app: typer.Typer) -> None:
         """
         try:
             if input_file is None:
-                classify_stream(sys.stdin, sys.stdout, "<stdin>", scores, language)
+                classify_stream(sys.stdin.buffer, sys.stdout, "<stdin>", scores, language)
             else:
                 try:
-                    handle = input_file.open(encoding="utf-8")
+                    handle = input_file.open("rb")
                 except OSError as exc:
                     raise ClassifyInputError(
                         f"cannot read: {exc.strerror}", where=str(input_file)
