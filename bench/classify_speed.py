@@ -177,7 +177,7 @@ def ref_sparse_dot(ptr: Any, ind: Any, values: Any, weights: Any, max_nnz: int =
     return out
 
 
-def same_results(
+def count_differing(
     fast: Sequence[ClassificationResult], reference: Sequence[ClassificationResult]
 ) -> int:
     """How many results differ in anything but rounding: the two sparse products add in a
@@ -282,7 +282,7 @@ def measure(label: str, texts: list[str], classifier: Classifier) -> None:
         classifier.classify(texts[:50])
         ref_results = classifier.classify(texts)
         ref = best_cpu(lambda: classifier.classify(texts))
-    differing = same_results(fast_results, ref_results)
+    differing = count_differing(fast_results, ref_results)
     if differing:
         sys.exit(f"classify results differ on {differing} of {label}")
     fast = best_cpu(lambda: classifier.classify(texts))

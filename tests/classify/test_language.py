@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from clausewatch.classify.language import detect_language, guess_language
+from clausewatch.classify.language import function_word_language, guess_language
 
 
 @pytest.mark.parametrize(
@@ -34,13 +34,13 @@ def test_a_single_function_word_decides_only_when_no_other_language_is_seen() ->
 
 
 def test_a_document_language_decides_only_texts_that_show_none() -> None:
-    assert detect_language("Haftungsbeschränkung") is None
-    assert detect_language("12.3") is None
+    assert function_word_language("Haftungsbeschränkung") is None
+    assert function_word_language("12.3") is None
     assert guess_language("Haftungsbeschränkung", default="de") == "de"
     assert guess_language("", default="it") == "it"
     # A text's own clear words win over the document's language.
     assert guess_language("We may change these terms at any time.", default="de") == "en"
     assert guess_language("Wir können diese Bedingungen jederzeit ändern.", default="pl") == "de"
     # Mixed evidence too close to call is not clear evidence: the document decides.
-    assert detect_language("Schlussbestimmungen und the terms") is None
+    assert function_word_language("Schlussbestimmungen und the terms") is None
     assert guess_language("Schlussbestimmungen und the terms", default="de") == "de"

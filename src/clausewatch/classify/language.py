@@ -158,7 +158,7 @@ MARGIN = 2.0
 """…and this many times as many as any other language, or the text stays English."""
 
 
-def detect_language(text: str) -> str | None:
+def function_word_language(text: str) -> str | None:
     """ "en", "de", "it" or "pl" when the function words say so clearly; None when the
     evidence is thin (no function words, too few, or two languages too close)."""
     words = _WORD.findall(text.lower())
@@ -177,7 +177,7 @@ def detect_language(text: str) -> str | None:
 
 
 def guess_language(text: str, default: str = "en") -> str:
-    """The language :func:`detect_language` finds, else ``default``: English for a bare
+    """The language :func:`function_word_language` finds, else ``default``: English for a bare
     text, the document's own language when the caller knows it (a heading such as
     "Haftung" has no function words, but sits in a German document)."""
-    return detect_language(text) or default
+    return function_word_language(text) or default

@@ -113,10 +113,10 @@ def latest_capture(session: Session, document_id: int, source_index: int) -> Cap
     ).first()
 
 
-def memo_key(text_sha256: str, language: str | None) -> str:
-    """Labels are memoised per text and document language: a text with no clear language
-    of its own (a heading) is labelled by its document's language model."""
-    return f"{text_sha256}:{language or ''}"
+def memo_key(text: str, language: str | None) -> str:
+    """Labels are memoised per text (by its SHA-256) and document language: a text with no
+    clear language of its own (a heading) is labelled by its document's language model."""
+    return f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}:{language or ''}"
 
 
 @dataclass
@@ -141,9 +141,7 @@ class Classifications:
         )
 
     def labels(self, texts: Sequence[str]) -> list[Mapping[str, Any]]:
-        keys = [
-            memo_key(hashlib.sha256(t.encode("utf-8")).hexdigest(), self.language) for t in texts
-        ]
+        keys = [memo_key(t, self.language) for t in texts]
         todo: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
             if key not in self._memo:

@@ -10,7 +10,6 @@ would have computed itself, so results never depend on whether it ran.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,8 +63,5 @@ def precompute(
     results = labels.labels(texts)
     return Precomputed(
         extraction,
-        {
-            memo_key(hashlib.sha256(t.encode("utf-8")).hexdigest(), language): dict(r)
-            for t, r in zip(texts, results, strict=True)
-        },
+        {memo_key(t, language): dict(r) for t, r in zip(texts, results, strict=True)},
     )
