@@ -259,7 +259,9 @@ def test_proxy(
         calibration(gold, prob, pred, base_model.probabilities(texts))
 
 
-def claudette(data: Path, languages: Sequence[str]) -> None:
+def claudette(
+    data: Path, languages: Sequence[str], language_cue_weight: float | None = None
+) -> None:
     print("== CLAUDETTE-2021, authors' 5-fold document split (potentially/clearly unfair tags)")
     print("   training folds never include Amazon, Snap, LinkedIn, Uber, Evernote")
     english_models: list[Classifier] = []
@@ -275,7 +277,13 @@ def claudette(data: Path, languages: Sequence[str]) -> None:
             corpus.unfair = train_rows
             corpus.unfair_groups = [r.service for r in train_rows]
             corpus.tosdr = []
-            model = fit(corpus, heads=frozenset({"unfair", "degree"}), calibrate=False)
+            model = fit(
+                corpus,
+                heads=frozenset({"unfair", "degree"}),
+                calibrate=False,
+                language=lang,
+                cue_weight=None if lang == "en" else language_cue_weight,
+            )
             classifier = Classifier(model.arrays, model.vocabulary, model.meta)
             if lang == "en":
                 english_models.append(classifier)
@@ -411,11 +419,12 @@ _PROBE = """
 import json, resource, sys, time
 texts = [json.loads(l)["text"] for l in open(sys.argv[1])]
 from clausewatch.classify.model import Classifier
+language = sys.argv[2] if len(sys.argv) > 2 else None
 c = Classifier.load()
-c.classify(texts[:50])
+c.classify(texts[:50], language)
 best = 0.0
 for _ in range(3):
-    t = time.process_time(); c.classify(texts); best = max(best, len(texts) / (time.process_time() - t))
+    t = time.process_time(); c.classify(texts, language); best = max(best, len(texts) / (time.process_time() - t))
 # VmHWM, not ru_maxrss: after fork+exec the latter can still report the parent's peak.
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")]
 peak = int(hwm[0].split()[1]) / 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -432,14 +441,21 @@ def paragraphs(data: Path) -> list[str]:
     return [p for p in out if p]
 
 
-def speed(texts: list[str], baseline: Baseline, label: str = "UNFAIR-ToS dev sentences") -> None:
+def speed(
+    texts: list[str],
+    baseline: Baseline,
+    label: str = "UNFAIR-ToS dev sentences",
+    language: str | None = None,
+) -> None:
+    """``classify`` in a fresh process (``language`` as the document hint) beside the
+    baseline's predict on the same texts."""
     print(f"== Throughput (CPU time of one process, best of 3 passes; {label}) and memory")
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
         for text in texts:
             handle.write(json.dumps({"text": text}) + "\n")
     env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PATH": ""}
     probe = subprocess.run(
-        [sys.executable, "-c", _PROBE, handle.name],
+        [sys.executable, "-c", _PROBE, handle.name, *([language] if language else [])],
         capture_output=True,
         text=True,
         check=True,
@@ -467,20 +483,45 @@ def main() -> None:
     parser.add_argument("--skip-multilingual", action="store_true")
     parser.add_argument("--skip-claudette", action="store_true")
     parser.add_argument("--skip-tosdr", action="store_true")
+    parser.add_argument(
+        "--languages",
+        default="en,de,it,pl",
+        help="comma-separated languages of the proxy and CLAUDETTE sections (default: all)",
+    )
+    parser.add_argument(
+        "--language-cue-weight",
+        type=float,
+        default=None,
+        help="cue indicator weight of the de/it/pl CLAUDETTE fold models (default: shipped; "
+        "0 trains them without cue columns, for the ablation)",
+    )
+    parser.add_argument(
+        "--only-claudette", action="store_true", help="run the CLAUDETTE section alone"
+    )
     args = parser.parse_args()
+    languages = ["en"] if args.skip_multilingual else args.languages.split(",")
+    unknown = sorted(set(languages) - {"en", "de", "it", "pl"})
+    if unknown:
+        sys.exit(f"--languages: no data for {', '.join(unknown)} (en, de, it, pl)")
     data = Path(args.data)
     if not (data / "unfair-tos" / "dev.jsonl").is_file():
         sys.exit(f"no labelled data at {data} (expected unfair-tos/dev.jsonl)")
+    if args.only_claudette:
+        claudette(data, languages, args.language_cue_weight)
+        return
     classifier = Classifier.load()
     print(f"model {classifier.model_id}")
     texts, baseline = unfair_tos(data, classifier)
-    test_proxy(
-        data, classifier, baseline, ["en"] if args.skip_multilingual else ["en", "de", "it", "pl"]
-    )
+    test_proxy(data, classifier, baseline, languages)
     speed(texts, baseline)
     speed(paragraphs(data), baseline, "CLAUDETTE-2021 English paragraphs")
+    for lang in (x for x in languages if x != "en"):
+        # Each language model scans its own cue phrases (about 180 patterns in each).
+        rows = load_claudette(data, claudette_documents(data)[:10], lang=lang)
+        label = f"CLAUDETTE-2021 {lang} sentences of 10 documents; baseline: the English one"
+        speed([r.text for r in rows], baseline, label, lang)
     if not args.skip_claudette:
-        claudette(data, ["en"] if args.skip_multilingual else ["en", "de", "it", "pl"])
+        claudette(data, languages, args.language_cue_weight)
     if not args.skip_tosdr:
         tosdr(data)
 

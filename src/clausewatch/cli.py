@@ -87,7 +87,9 @@ COMMANDS: dict[str, CommandEntry] = {
         _stage("classify"),
     ),
     "taxonomy": CommandEntry(
-        "Print the provision types: id, category, default severity, CLAUDETTE mapping.",
+        "Print the provision types: id, category, default severity, CLAUDETTE mapping,\n"
+        "how many cue phrases the language has for each, and the languages whose cue\n"
+        "phrases can make the type explicit (--json adds the patterns themselves).",
         _stage("classify"),
     ),
     "analyse": CommandEntry(

@@ -189,10 +189,13 @@ def test_language_folder_must_hold_its_language(tmp_path: Path) -> None:
 
 def test_shipped_model_was_trained_with_the_shipped_cues() -> None:
     # Editing a cue pattern in provision_types.yaml without `clausewatch train` fails here.
+    # So does a language cue file (analysis/knowledge/cues/<language>.yaml).
     model = Classifier.load()
-    assert model.meta["cue_digest"] == model.taxonomy.cue_digest()
-    assert not model.stale_cues
-    assert all(not m.stale_cues for m in model.by_language.values())
+    for one in [model, *model.by_language.values()]:
+        has_cues = any(t.cues for t in one.taxonomy.types)
+        assert one.taxonomy.language == one.language
+        assert one.meta["cue_digest"] == (one.taxonomy.cue_digest() if has_cues else None)
+        assert not one.stale_cues
 
 
 def test_a_changed_cue_marks_the_model_stale_and_classify_says_so(
@@ -243,3 +246,65 @@ def test_change_with_and_without_notice_are_never_both_guessed(
 ) -> None:
     types = set(Classifier.load().classify([text])[0].types)
     assert types & {"unilateral_change_with_notice", "unilateral_change_without_notice"} == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "type_id", "quoted"),
+    [
+        (
+            "de",
+            "Ausschließlicher Gerichtsstand für alle Streitigkeiten aus diesem Vertrag ist "
+            "München.",
+            "jurisdiction",
+            "Ausschließlicher Gerichtsstand",
+        ),
+        (
+            "de",
+            "Wir geben Ihre personenbezogenen Daten an Werbepartner weiter, die Ihnen "
+            "personalisierte Werbung anzeigen.",
+            "targeted_advertising",
+            "personalisierte Werbung",
+        ),
+        (
+            "it",
+            "Possiamo sospendere o chiudere il tuo account in qualsiasi momento, senza preavviso.",
+            "termination_suspension",
+            "sospendere o chiudere il tuo account",
+        ),
+        (
+            "pl",
+            "Usługodawca może w każdej chwili zablokować lub usunąć konto Użytkownika bez "
+            "podania przyczyny.",
+            "termination_suspension",
+            "zablokować lub usunąć konto",
+        ),
+    ],
+)
+def test_a_clause_in_another_language_gets_explicit_evidence_in_its_own_words(
+    language: str, text: str, type_id: str, quoted: str
+) -> None:
+    result = Classifier.load().classify([text], language)[0]
+    assert result.language == language
+    assert type_id in result.types
+    assert result.evidence == EXPLICIT
+    assert result.evidence_span is not None
+    a, b = result.evidence_span
+    assert quoted in text[a:b]
+
+
+def test_english_cues_do_not_read_another_language() -> None:
+    # English legal terms quoted in a German sentence: the English cues would read them as
+    # an arbitration clause; a German text is read by the German cues only.
+    from clausewatch.classify.cues import all_cues, normalize_with_offsets
+    from clausewatch.classify.taxonomy import load_taxonomy
+
+    text = (
+        "Unser Seminar behandelt das Thema „binding arbitration“ und die class action waiver "
+        "im US-Recht."
+    )
+    english = {m.type_id for m in all_cues(normalize_with_offsets(text), load_taxonomy())}
+    assert "binding_arbitration" in english
+    result = Classifier.load().classify([text], "de")[0]
+    assert result.language == "de"
+    assert "binding_arbitration" not in result.types
+    assert result.evidence == INFERRED

@@ -109,3 +109,24 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     result = runner.invoke(app, ["classify", "--input", str(path)])
     assert result.exit_code == 0, result.stderr
     assert "termination_suspension" in json.loads(result.stdout)["types"]
+
+
+def test_taxonomy_command_shows_a_languages_cues() -> None:
+    result = runner.invoke(app, ["taxonomy", "--json", "--language", "de"])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    jurisdiction = rows["jurisdiction"]
+    assert jurisdiction["language"] == "de"
+    assert any("gerichtsstand" in cue for cue in jurisdiction["cues"])
+    assert jurisdiction["cue_languages"] == ["en", "de", "it", "pl"]
+    table = runner.invoke(app, ["taxonomy"], env={"COLUMNS": "250"})
+    assert table.exit_code == 0
+    assert "cues in" in table.stdout
+    assert "en cues" in table.stdout
+
+
+def test_taxonomy_command_refuses_a_language_without_cues() -> None:
+    result = runner.invoke(app, ["taxonomy", "--language", "fr"])
+    assert result.exit_code == 2
+    assert "no cue phrases for 'fr'" in result.output
+    assert "en, de, it, pl" in result.output

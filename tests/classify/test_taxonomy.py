@@ -186,6 +186,13 @@ termination_suspension          + We may suspend or restrict your access to the 
 termination_suspension          - If you wish to terminate your account, contact support.
 termination_suspension          - Use Restrictions. You may not access the Services by automated means.
 termination_suspension          - This arbitration provision shall survive termination of these Terms.
+termination_suspension          - You may at any time cancel your subscription from the settings page.
+termination_suspension          + We may at any time terminate your account.
+user_can_leave                  + You may terminate your account at any time by contacting us.
+user_can_leave                  + If you wish to close your account, go to the settings page.
+user_can_leave                  + Users can stop using the Services at any time.
+user_can_leave                  - We may terminate your account at any time.
+user_can_leave                  - You cannot close your account while a payment is pending.
 """
 
 

@@ -208,21 +208,57 @@ def register(app: typer.Typer) -> None:
     @app.command("taxonomy")
     def taxonomy(
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+        language: Annotated[
+            str | None,
+            typer.Option(
+                "--language",
+                "-l",
+                help="Show the cue phrases and severity conditions of this language "
+                "(en, or one with a file in analysis/knowledge/cues/).",
+            ),
+        ] = None,
     ) -> None:
-        """Print the provision types: id, category, default severity, CLAUDETTE mapping."""
+        """Print the provision types: id, category, default severity, CLAUDETTE mapping,
+        how many cue phrases the language has for each, and the languages whose cue
+        phrases can make the type explicit (--json adds the patterns themselves)."""
         from rich.table import Table
 
         from clausewatch.classify.taxonomy import load_taxonomy
 
         loaded = load_taxonomy()
+        if language is not None and language not in loaded.languages:
+            err.print(
+                f"[bold red]error:[/] --language: no cue phrases for {language!r}; "
+                f"languages with cues: {', '.join(loaded.languages)}",
+                highlight=False,
+            )
+            raise typer.Exit(2)
+        shown = loaded.for_language(language or loaded.language)
+        cue_languages: dict[str, list[str]] = {t.id: [] for t in shown.types}
+        for code in loaded.languages:
+            for t in loaded.for_language(code).types:
+                if t.cues:
+                    cue_languages[t.id].append(code)
         if as_json:
-            for provision_type in loaded.types:
-                typer.echo(json.dumps(provision_type.to_json(), ensure_ascii=False))
+            for provision_type in shown.types:
+                row = provision_type.to_json()
+                row["language"] = shown.language
+                row["cue_languages"] = cue_languages[provision_type.id]
+                typer.echo(json.dumps(row, ensure_ascii=False))
             return
         table = Table()
         table.add_column("id", no_wrap=True)
-        for name in ("category", "severity", "claudette", "definition"):
+        for name in ("category", "severity", "claudette", f"{shown.language} cues", "cues in"):
             table.add_column(name)
-        for t in loaded.types:
-            table.add_row(t.id, t.category, t.severity, ",".join(t.claudette), t.definition)
+        table.add_column("definition")
+        for t in shown.types:
+            table.add_row(
+                t.id,
+                t.category,
+                t.severity,
+                ",".join(t.claudette),
+                str(len(t.cues)),
+                ",".join(cue_languages[t.id]),
+                t.definition,
+            )
         Console().print(table)

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clausewatch.classify.prefilter import prefilter_for
-from clausewatch.classify.taxonomy import ProvisionType, Taxonomy
+from clausewatch.classify.taxonomy import ENGLISH_NEGATION, ProvisionType, Taxonomy
 
 _WORD = re.compile(r"\w+")
 _NOT_PLAIN = re.compile(r"[^\w ]|  |^ | $")
-_NEGATION = re.compile(r"\b(not|never|no|won t|don t|doesn t|cannot)\s(\w+\s){0,3}$")
 _SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n\s*\n")
 
 
@@ -110,11 +109,16 @@ def _combined(provision_type: ProvisionType) -> re.Pattern[str]:
     return pattern
 
 
-def match_cues(text: NormalizedText, provision_type: ProvisionType) -> CueMatch | None:
+def match_cues(
+    text: NormalizedText,
+    provision_type: ProvisionType,
+    negation: re.Pattern[str] = ENGLISH_NEGATION,
+) -> CueMatch | None:
+    """The type's first cue match that no negation (of the cues' language) just precedes."""
     if not provision_type.cues:
         return None
     for match in _combined(provision_type).finditer(text.text):
-        if provision_type.id not in _NEGATABLE_EXEMPT and _NEGATION.search(
+        if provision_type.id not in _NEGATABLE_EXEMPT and negation.search(
             text.text[max(0, match.start() - 40) : match.start()]
         ):
             continue
@@ -127,7 +131,7 @@ def all_cues(text: NormalizedText, taxonomy: Taxonomy) -> list[CueMatch]:
     must reproduce exactly."""
     out = []
     for provision_type in taxonomy.types:
-        found = match_cues(text, provision_type)
+        found = match_cues(text, provision_type, taxonomy.negation)
         if found is not None:
             out.append(found)
     return out
@@ -144,7 +148,7 @@ def all_cues_batch(texts: Sequence[NormalizedText], taxonomy: Taxonomy) -> list[
     for text in texts:
         found = []
         for index in sorted(prefilter.types_for(text.text, present, text.plain)):
-            match = match_cues(text, types[index])
+            match = match_cues(text, types[index], taxonomy.negation)
             if match is not None:
                 found.append(match)
         out.append(found)

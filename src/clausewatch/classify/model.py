@@ -93,7 +93,8 @@ class Classifier:
         self.by_language: dict[str, Classifier] = {}
         """Models of other languages (German, Italian, Polish), routed to by ``classify``."""
         self.labels: list[str] = list(meta["labels"])
-        self.taxonomy = taxonomy or load_taxonomy()
+        # The cues and severity conditions of the model's own language.
+        self.taxonomy = (taxonomy or load_taxonomy()).for_language(self.language)
         self._types = self.taxonomy.by_id()
         self.vectorizer = Vectorizer(
             {g: i for i, g in enumerate(vocabulary)}, arrays["idf"].astype(np.float32)

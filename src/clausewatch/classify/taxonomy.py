@@ -6,9 +6,10 @@ without touching Python; this module only validates them and compiles their rege
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,10 @@ import yaml
 from clausewatch.errors import ClausewatchError
 
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
+ENGLISH_NEGATION = re.compile(r"\b(not|never|no|won t|don t|doesn t|cannot)\s(\w+\s){0,3}$")
+"""Matched on the normalised words just before a cue: "will not train models" does not state
+the practice its cue names."""
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
 class TaxonomyError(ClausewatchError):
@@ -58,9 +63,60 @@ class ProvisionType:
 
 
 @dataclass(frozen=True)
+class LanguageCues:
+    """The cue phrases and severity conditions of one language other than English, from
+    ``analysis/knowledge/cues/<language>.yaml``. Types it does not name get no cues in that
+    language: the learned heads still infer them, only never as explicit wording."""
+
+    language: str
+    negation: re.Pattern[str]
+    cues: dict[str, tuple[re.Pattern[str], ...]]
+    raise_when: dict[str, tuple[re.Pattern[str], ...]]
+    lower_when: dict[str, tuple[re.Pattern[str], ...]]
+
+
+@dataclass(frozen=True)
 class Taxonomy:
     categories: dict[str, str]
     types: tuple[ProvisionType, ...]
+    language: str = "en"
+    """The language the types' cues and modifiers are written in."""
+    negation: re.Pattern[str] = ENGLISH_NEGATION
+    translations: dict[str, LanguageCues] = field(default_factory=dict)
+    """Cue sets of other languages, keyed by language code; see ``for_language``."""
+    _views: dict[str, Taxonomy] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language with cue phrases: the base language first."""
+        return (self.language, *sorted(self.translations))
+
+    def for_language(self, language: str) -> Taxonomy:
+        """The same types with the cues and modifiers of ``language``. A language without a
+        cue file gets no cues at all: English phrases on French text would only ever match
+        by accident (a shared word), and an explicit claim must be the document's words."""
+        if language == self.language:
+            return self
+        view = self._views.get(language)
+        if view is None:
+            found = self.translations.get(language)
+            types = tuple(
+                dataclasses.replace(
+                    t,
+                    cues=found.cues.get(t.id, ()) if found else (),
+                    raise_when=found.raise_when.get(t.id, ()) if found else (),
+                    lower_when=found.lower_when.get(t.id, ()) if found else (),
+                )
+                for t in self.types
+            )
+            view = Taxonomy(
+                categories=self.categories,
+                types=types,
+                language=language,
+                negation=found.negation if found else self.negation,
+            )
+            self._views[language] = view
+        return view
 
     def by_id(self) -> dict[str, ProvisionType]:
         return {t.id: t for t in self.types}
@@ -74,6 +130,7 @@ class Taxonomy:
         type from these cues, so a model trained under another digest reads its cue columns
         with patterns it never saw."""
         digest = hashlib.sha256()
+        digest.update(f"{self.language}\0{self.negation.pattern}\n".encode())
         for t in self.types:
             digest.update(t.id.encode())
             for pattern in t.cues:
@@ -154,25 +211,123 @@ def parse_taxonomy(raw: Any, where: str) -> Taxonomy:
                 tosdr=_str_list(item.get("tosdr"), here),
             )
         )
-    return Taxonomy(categories={str(k): str(v) for k, v in categories.items()}, types=tuple(types))
+    language = raw.get("language", "en")
+    if not isinstance(language, str) or not _LANGUAGE_CODE.fullmatch(language):
+        raise TaxonomyError(
+            "'language' must be a lower-case ISO 639 code such as 'en'", where=where
+        )
+    negation = ENGLISH_NEGATION
+    if "negation" in raw:
+        if not isinstance(raw["negation"], str):
+            raise TaxonomyError("'negation' must be one regular expression", where=where)
+        negation = _compile([raw["negation"]], f"{where}: negation")[0]
+    return Taxonomy(
+        categories={str(k): str(v) for k, v in categories.items()},
+        types=tuple(types),
+        language=language,
+        negation=negation,
+    )
 
 
-def load_taxonomy_file(path: Path) -> Taxonomy:
+_LANGUAGE_KEYS = frozenset({"cues", "raise", "lower"})
+
+
+def parse_language_cues(raw: Any, where: str, taxonomy: Taxonomy) -> LanguageCues:
+    """One language's cue file, checked against the types of ``taxonomy``."""
+    if not isinstance(raw, dict):
+        raise TaxonomyError(
+            "expected a mapping with 'language', 'negation' and 'types'", where=where
+        )
+    language = raw.get("language")
+    if not isinstance(language, str) or not _LANGUAGE_CODE.fullmatch(language):
+        raise TaxonomyError(
+            "'language' must be a lower-case ISO 639 code such as 'de'", where=where
+        )
+    if language == taxonomy.language:
+        raise TaxonomyError(
+            f"{language!r} is the taxonomy's own language: its cues belong in the types",
+            where=where,
+        )
+    if not isinstance(raw.get("negation"), str):
+        raise TaxonomyError("'negation' must be one regular expression", where=where)
+    negation = _compile([raw["negation"]], f"{where}: negation")[0]
+    entries = raw.get("types")
+    if not isinstance(entries, dict):
+        raise TaxonomyError("'types' must map type ids to their cues", where=where)
+    known = {t.id for t in taxonomy.types}
+    cues: dict[str, tuple[re.Pattern[str], ...]] = {}
+    raise_when: dict[str, tuple[re.Pattern[str], ...]] = {}
+    lower_when: dict[str, tuple[re.Pattern[str], ...]] = {}
+    for type_id, entry in entries.items():
+        here = f"{where}: {type_id}"
+        if type_id not in known:
+            raise TaxonomyError("no such type in the taxonomy", where=here)
+        if not isinstance(entry, dict):
+            raise TaxonomyError("expected a mapping with 'cues', 'raise', 'lower'", where=here)
+        unexpected = sorted(set(entry) - _LANGUAGE_KEYS)
+        if unexpected:
+            raise TaxonomyError(f"unexpected keys {unexpected}", where=here)
+        cues[type_id] = _compile(entry.get("cues"), here)
+        raise_when[type_id] = _compile(entry.get("raise"), here)
+        lower_when[type_id] = _compile(entry.get("lower"), here)
+    return LanguageCues(language, negation, cues, raise_when, lower_when)
+
+
+def _read_yaml(text: str, where: str) -> Any:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise TaxonomyError(f"cannot read: {exc.strerror}", where=str(path)) from exc
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise TaxonomyError(f"bad YAML: {exc}", where=str(path)) from exc
-    return parse_taxonomy(raw, str(path))
+        raise TaxonomyError(f"bad YAML: {exc}", where=where) from exc
+
+
+def _with_translations(taxonomy: Taxonomy, files: list[tuple[str, str, str]]) -> Taxonomy:
+    """``taxonomy`` with the language files given as (file stem, text, where)."""
+    translations = {}
+    for stem, text, where in sorted(files):
+        found = parse_language_cues(_read_yaml(text, where), where, taxonomy)
+        if found.language != stem:
+            raise TaxonomyError(
+                f"file holds language {found.language!r}; name it {found.language}.yaml",
+                where=where,
+            )
+        translations[found.language] = found
+    return dataclasses.replace(taxonomy, translations=translations, _views={})
+
+
+def load_taxonomy_file(path: Path, cue_dir: Path | None = None) -> Taxonomy:
+    """A taxonomy file and the language cue files (``<language>.yaml``) in ``cue_dir``, by
+    default the ``cues`` folder beside it when there is one."""
+    try:
+        raw = _read_yaml(path.read_text(encoding="utf-8"), str(path))
+        taxonomy = parse_taxonomy(raw, str(path))
+        folder = cue_dir if cue_dir is not None else path.parent / "cues"
+        if cue_dir is not None and not cue_dir.is_dir():
+            raise TaxonomyError("no such folder of language cue files", where=str(cue_dir))
+        files = []
+        if cue_dir is not None or folder.is_dir():
+            for file in sorted(folder.glob("*.yaml")):
+                files.append((file.stem, file.read_text(encoding="utf-8"), str(file)))
+    except OSError as exc:
+        raise TaxonomyError(
+            f"cannot read: {exc.strerror}", where=str(exc.filename or path)
+        ) from exc
+    return _with_translations(taxonomy, files)
 
 
 @cache
 def load_taxonomy() -> Taxonomy:
-    """The shipped taxonomy (cached: its regexes are compiled once per process)."""
-    ref = resources.files("clausewatch").joinpath("analysis/knowledge/provision_types.yaml")
-    try:
-        raw = yaml.safe_load(ref.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise TaxonomyError(f"bad YAML: {exc}", where=str(ref)) from exc
-    return parse_taxonomy(raw, "provision_types.yaml")
+    """The shipped taxonomy with its language cue files (cached: the regexes are compiled
+    once per process)."""
+    knowledge = resources.files("clausewatch").joinpath("analysis/knowledge")
+    ref = knowledge.joinpath("provision_types.yaml")
+    taxonomy = parse_taxonomy(
+        _read_yaml(ref.read_text(encoding="utf-8"), str(ref)), "provision_types.yaml"
+    )
+    files = []
+    cue_dir = knowledge.joinpath("cues")
+    if cue_dir.is_dir():
+        for file in sorted(cue_dir.iterdir(), key=lambda f: f.name):
+            if file.name.endswith(".yaml"):
+                stem = file.name.removesuffix(".yaml")
+                files.append((stem, file.read_text(encoding="utf-8"), f"cues/{file.name}"))
+    return _with_translations(taxonomy, files)

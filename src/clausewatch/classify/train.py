@@ -50,6 +50,9 @@ MAX_FEATURES = 60_000
 CUE_WEIGHT = 0.3
 """Value of a taxonomy-cue indicator appended to the l2-normed TF-IDF row (tuned by dev F1
 between 0.3, 0.6 and 1.0; see docs/decisions/0002-classifier.md)."""
+LANGUAGE_CUE_WEIGHT = 0.3
+"""The same indicator for the German, Italian and Polish models, over the cue phrases of
+``analysis/knowledge/cues/<language>.yaml`` (measured in docs/decisions/0002-classifier.md)."""
 NEGATIVES_FOR_TYPES = 4_000
 LANGUAGES: tuple[str, ...] = ("de", "it", "pl")
 """Languages with a model of their own beside English: CLAUDETTE-2021's translations."""
@@ -184,15 +187,20 @@ def fit(
     max_features: int = MAX_FEATURES,
     calibrate: bool = True,
     heads: frozenset[str] = frozenset({"unfair", "degree", "types", "unfavourable"}),
-    cue_weight: float = CUE_WEIGHT,
+    cue_weight: float | None = None,
     language: str = "en",
     progress: Progress = _quiet,
 ) -> TrainedModel:
+    """Train the heads in ``heads`` on ``corpus`` (texts in ``language``). ``cue_weight``
+    defaults to the shipped value for that language; 0 trains without cue columns."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
 
-    taxonomy = load_taxonomy()
+    if cue_weight is None:
+        cue_weight = CUE_WEIGHT if language == "en" else LANGUAGE_CUE_WEIGHT
+    # The cue phrases of the corpus's language: a type without cues in it has no column.
+    taxonomy = load_taxonomy().for_language(language)
     type_texts, type_labels = _type_rows(corpus, taxonomy, seed) if "types" in heads else ([], [])
     unfair_texts = [r.text for r in corpus.unfair]
     graded = [p for p in corpus.tosdr if p.classification in {"good", "neutral", "bad", "blocker"}]
@@ -210,8 +218,7 @@ def fit(
     vocabulary = [""] * len(vectorizer.vocabulary_)
     for gram, index in vectorizer.vocabulary_.items():
         vocabulary[index] = gram
-    # The cues are English phrases: a model of another language gets no cue columns.
-    cue_types = [t.id for t in taxonomy.types] if cue_weight > 0 else []
+    cue_types = [t.id for t in taxonomy.types if t.cues] if cue_weight > 0 else []
 
     def featurize(texts: Sequence[str]) -> Any:
         import scipy.sparse as sp
@@ -385,7 +392,6 @@ def train_all(
             corpus,
             seed=seed,
             heads=LANGUAGE_HEADS,
-            cue_weight=0.0,
             language=language,
             progress=_prefixed(progress, language),
         )
