@@ -308,3 +308,36 @@ def test_english_cues_do_not_read_another_language() -> None:
     assert result.language == "de"
     assert "binding_arbitration" not in result.types
     assert result.evidence == INFERRED
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "stated"),
+    [
+        (
+            "en",
+            "Arbitration. Any dispute will be resolved by binding arbitration in San Francisco.",
+            "Any dispute will be resolved by binding arbitration in San Francisco.",
+        ),
+        (
+            "de",
+            "§ 12 Gerichtsstand. Ausschließlicher Gerichtsstand für alle Streitigkeiten aus "
+            "diesem Vertrag ist München.",
+            "Ausschließlicher Gerichtsstand für alle Streitigkeiten aus diesem Vertrag ist "
+            "München.",
+        ),
+    ],
+)
+def test_evidence_quotes_the_sentence_that_states_the_rule_not_its_heading(
+    language: str, text: str, stated: str
+) -> None:
+    result = Classifier.load().classify([text], language)[0]
+    assert result.evidence == EXPLICIT
+    assert result.evidence_span is not None
+    a, b = result.evidence_span
+    assert text[a:b] == stated
+
+
+def test_a_heading_alone_is_still_its_own_evidence() -> None:
+    result = Classifier.load().classify(["Arbitration."])[0]
+    assert "binding_arbitration" in result.types
+    assert result.evidence_span == (0, len("Arbitration."))

@@ -74,6 +74,28 @@ class _HeadOutputs:
     cues: list[dict[str, CueMatch]]
 
 
+HEADING_WORDS = 4
+"""A sentence of fewer words ("§ 12 Gerichtsstand.", "Arbitration.") is taken for a heading."""
+
+
+def _first_stating(
+    parts: Sequence[str], part_cues: Sequence[dict[str, CueMatch]]
+) -> dict[str, CueMatch]:
+    """Each type's cue match in a text of several sentences: the first one in a sentence
+    that says something (a heading such as "Arbitration." names the topic; the sentence
+    after it states the rule, and evidence should quote that), else the first at all."""
+    merged: dict[str, CueMatch] = {}
+    stated: set[str] = set()
+    for part, by_type in zip(parts, part_cues, strict=True):
+        says = len(part.split()) >= HEADING_WORDS
+        for type_id, match in by_type.items():
+            if type_id not in merged or (says and type_id not in stated):
+                merged[type_id] = match
+                if says:
+                    stated.add(type_id)
+    return merged
+
+
 class Classifier:
     """Loads once per process (``load()`` is cached) and classifies batches of provisions."""
 
@@ -314,11 +336,8 @@ class Classifier:
                     }
                 )
             k += len(group)
-            merged: dict[str, CueMatch] = {}
-            for by_type in part_cues:
-                for type_id, match in by_type.items():
-                    merged.setdefault(type_id, match)
-            whole_cues.append(merged)
+            whole_cues.append(_first_stating(group, part_cues))
+            merged = whole_cues[-1]
             if len(group) > 1:
                 units.append(texts[i])
                 unit_cues.append(merged)
