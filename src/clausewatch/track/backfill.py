@@ -4,6 +4,11 @@ Versions imported from an OTA dataset (or recorded before the provisions stage e
 text but no provisions. This walks each document's versions oldest first, so every change set
 is computed against the version before it, one transaction per version: interrupting it
 loses nothing and a rerun continues where it stopped.
+
+``relabel_versions`` is the same walk for a new model: it labels the provisions of versions
+analysed before it. Labels are stored per (text, model), so the old model's labels stay
+beside the new ones, and no change set or alert is touched: a new model changes what we
+say about a document, not the document.
 """
 
 from __future__ import annotations
@@ -73,6 +78,65 @@ def backfill_provisions(
                 if usable is not None:
                     usable.label_version(session, version_id)
                 summary.recorded += 1
+        if on_done:
+            on_done(version_id)
+    return summary
+
+
+@dataclass
+class RelabelSummary:
+    model: str
+    versions: int = 0
+    texts: int = 0
+    """Provision texts labelled by ``model`` in this run (those it had not labelled before)."""
+    unlabelled_language: int = 0
+    """Versions in a language without a model: left without labels, as when recorded."""
+
+    def to_json(self) -> dict[str, int | str]:
+        return {
+            "model": self.model,
+            "versions": self.versions,
+            "texts": self.texts,
+            "unlabelled_language": self.unlabelled_language,
+        }
+
+
+def analysed_versions(store: Store, document_id: int | None = None) -> list[int]:
+    """Versions whose provisions are recorded (they have a change set), oldest first."""
+    with store.session() as session:
+        query = (
+            select(Version.id)
+            .join(ChangeSet, ChangeSet.version_id == Version.id)
+            .order_by(Version.document_id, Version.fetched_at, Version.id)
+        )
+        if document_id is not None:
+            query = query.where(Version.document_id == document_id)
+        return list(session.scalars(query))
+
+
+def relabel_versions(
+    store: Store,
+    *,
+    labels: Classifications,
+    document_id: int | None = None,
+    on_planned: Callable[[int], None] | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> RelabelSummary:
+    """Label every recorded provision text the current model has not labelled yet, one
+    transaction per version (interrupt and rerun: done texts are skipped)."""
+    ids = analysed_versions(store, document_id)
+    summary = RelabelSummary(model=labels.model_id, versions=len(ids))
+    if on_planned:
+        on_planned(len(ids))
+    for version_id in ids:
+        with store.session() as session:
+            version = session.get(Version, version_id)
+            assert version is not None
+            usable = labels_in_model_language(labels, version)
+            if usable is None:
+                summary.unlabelled_language += 1
+            else:
+                summary.texts += usable.label_version(session, version_id)
         if on_done:
             on_done(version_id)
     return summary

@@ -229,6 +229,15 @@ def analyse_command(
         int | None, typer.Option("--document", help="Only this document ID.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    relabel: Annotated[
+        bool,
+        typer.Option(
+            "--relabel",
+            help="Also label the provisions of versions analysed before the installed model "
+            "(after an upgrade or `clausewatch train`). Earlier labels are kept; no change "
+            "set or alert is touched.",
+        ),
+    ] = False,
 ) -> None:
     """Cut versions that have no provisions yet into provisions, diff and classify them.
 
@@ -238,9 +247,13 @@ def analyse_command(
     """
     from clausewatch.cli import settings_of
     from clausewatch.store import Store
-    from clausewatch.track.backfill import backfill_provisions
+    from clausewatch.track.backfill import backfill_provisions, relabel_versions
     from clausewatch.track.pipeline import load_classifications
 
+    labels = load_classifications()
+    if relabel and labels is None:
+        err.print("[bold red]error:[/] --relabel: no classifier is installed", highlight=False)
+        raise typer.Exit(2)
     store = Store(settings_of(ctx))
     progress = progress_bar(err, label="analysing", enabled=not as_json)
     task = progress.add_task("", total=None)
@@ -248,17 +261,40 @@ def analyse_command(
         with progress:
             summary = backfill_provisions(
                 store,
-                labels=load_classifications(),
+                labels=labels,
                 document_id=document,
                 on_planned=lambda n: progress.update(task, total=n),
                 on_done=lambda _v: progress.update(task, advance=1),
             )
+            relabelled = None
+            if relabel and labels is not None:
+                progress.update(task, description="relabelling", completed=0, total=None)
+                relabelled = relabel_versions(
+                    store,
+                    labels=labels,
+                    document_id=document,
+                    on_planned=lambda n: progress.update(task, total=n),
+                    on_done=lambda _v: progress.update(task, advance=1),
+                )
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps(summary.to_json()))
-    else:
-        out.print(f"{summary.recorded} versions analysed ({summary.versions} were pending)")
+        row: dict[str, object] = dict(summary.to_json())
+        if relabelled is not None:
+            row["relabel"] = relabelled.to_json()
+        typer.echo(json.dumps(row))
+        return
+    out.print(f"{summary.recorded} versions analysed ({summary.versions} were pending)")
+    if relabelled is not None:
+        out.print(
+            f"{relabelled.texts} provision texts labelled by {relabelled.model} across "
+            f"{relabelled.versions} analysed versions"
+            + (
+                f"; {relabelled.unlabelled_language} in a language without a model"
+                if relabelled.unlabelled_language
+                else ""
+            )
+        )
 
 
 def export_dataset_command(
