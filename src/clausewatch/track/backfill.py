@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from clausewatch.provisions.record import change_set_for, record_version_provisions
 from clausewatch.store import Store
@@ -34,19 +35,24 @@ class BackfillSummary:
         return {"versions": self.versions, "recorded": self.recorded, "already": self.already}
 
 
-def pending_versions(store: Store, document_id: int | None = None) -> list[int]:
-    """Versions without a change set, oldest first within each document."""
+def _versions(store: Store, document_id: int | None, *, analysed: bool) -> list[int]:
+    """Versions with (``analysed``) or without a change set, oldest first in each document."""
     with store.session() as session:
         query = (
             select(Version.id)
             .outerjoin(ChangeSet, ChangeSet.version_id == Version.id)
             .join(Document, Document.id == Version.document_id)
-            .where(ChangeSet.id.is_(None))
+            .where(ChangeSet.id.is_not(None) if analysed else ChangeSet.id.is_(None))
             .order_by(Version.document_id, Version.fetched_at, Version.id)
         )
         if document_id is not None:
             query = query.where(Version.document_id == document_id)
         return list(session.scalars(query))
+
+
+def pending_versions(store: Store, document_id: int | None = None) -> list[int]:
+    """Versions without a change set, oldest first within each document."""
+    return _versions(store, document_id, analysed=False)
 
 
 def backfill_provisions(
@@ -59,28 +65,43 @@ def backfill_provisions(
 ) -> BackfillSummary:
     ids = pending_versions(store, document_id)
     summary = BackfillSummary(versions=len(ids))
+
+    def step(session: Session, version: Version) -> None:
+        if change_set_for(session, version.id) is not None:
+            summary.already += 1
+            return
+        usable = labels_in_model_language(labels, version)
+        record_version_provisions(
+            session,
+            version,
+            technical=version.technical,
+            classify=usable.provision_classify if usable else None,
+        )
+        if usable is not None:
+            usable.label_version(session, version.id)
+        summary.recorded += 1
+
+    _walk(store, ids, step, on_planned, on_done)
+    return summary
+
+
+def _walk(
+    store: Store,
+    ids: list[int],
+    step: Callable[[Session, Version], None],
+    on_planned: Callable[[int], None] | None,
+    on_done: Callable[[int], None] | None,
+) -> None:
+    """``step`` on each version, one transaction per version, reporting progress."""
     if on_planned:
         on_planned(len(ids))
     for version_id in ids:
         with store.session() as session:
             version = session.get(Version, version_id)
             assert version is not None
-            if change_set_for(session, version_id) is not None:
-                summary.already += 1
-            else:
-                usable = labels_in_model_language(labels, version)
-                record_version_provisions(
-                    session,
-                    version,
-                    technical=version.technical,
-                    classify=usable.provision_classify if usable else None,
-                )
-                if usable is not None:
-                    usable.label_version(session, version_id)
-                summary.recorded += 1
+            step(session, version)
         if on_done:
             on_done(version_id)
-    return summary
 
 
 @dataclass
@@ -103,15 +124,7 @@ class RelabelSummary:
 
 def analysed_versions(store: Store, document_id: int | None = None) -> list[int]:
     """Versions whose provisions are recorded (they have a change set), oldest first."""
-    with store.session() as session:
-        query = (
-            select(Version.id)
-            .join(ChangeSet, ChangeSet.version_id == Version.id)
-            .order_by(Version.document_id, Version.fetched_at, Version.id)
-        )
-        if document_id is not None:
-            query = query.where(Version.document_id == document_id)
-        return list(session.scalars(query))
+    return _versions(store, document_id, analysed=True)
 
 
 def relabel_versions(
@@ -126,17 +139,13 @@ def relabel_versions(
     transaction per version (interrupt and rerun: done texts are skipped)."""
     ids = analysed_versions(store, document_id)
     summary = RelabelSummary(model=labels.model_id, versions=len(ids))
-    if on_planned:
-        on_planned(len(ids))
-    for version_id in ids:
-        with store.session() as session:
-            version = session.get(Version, version_id)
-            assert version is not None
-            usable = labels_in_model_language(labels, version)
-            if usable is None:
-                summary.unlabelled_language += 1
-            else:
-                summary.texts += usable.label_version(session, version_id)
-        if on_done:
-            on_done(version_id)
+
+    def step(session: Session, version: Version) -> None:
+        usable = labels_in_model_language(labels, version)
+        if usable is None:
+            summary.unlabelled_language += 1
+        else:
+            summary.texts += usable.label_version(session, version.id)
+
+    _walk(store, ids, step, on_planned, on_done)
     return summary

@@ -257,24 +257,23 @@ def analyse_command(
     store = Store(settings_of(ctx))
     progress = progress_bar(err, label="analysing", enabled=not as_json)
     task = progress.add_task("", total=None)
+
+    def planned(n: int) -> None:
+        progress.update(task, total=n)
+
+    def done(_version_id: int) -> None:
+        progress.update(task, advance=1)
+
     try:
         with progress:
             summary = backfill_provisions(
-                store,
-                labels=labels,
-                document_id=document,
-                on_planned=lambda n: progress.update(task, total=n),
-                on_done=lambda _v: progress.update(task, advance=1),
+                store, labels=labels, document_id=document, on_planned=planned, on_done=done
             )
             relabelled = None
             if relabel and labels is not None:
                 progress.update(task, description="relabelling", completed=0, total=None)
                 relabelled = relabel_versions(
-                    store,
-                    labels=labels,
-                    document_id=document,
-                    on_planned=lambda n: progress.update(task, total=n),
-                    on_done=lambda _v: progress.update(task, advance=1),
+                    store, labels=labels, document_id=document, on_planned=planned, on_done=done
                 )
     finally:
         store.close()
