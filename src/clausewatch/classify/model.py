@@ -336,8 +336,8 @@ class Classifier:
                     }
                 )
             k += len(group)
-            whole_cues.append(_first_stating(group, part_cues))
-            merged = whole_cues[-1]
+            merged = _first_stating(group, part_cues)
+            whole_cues.append(merged)
             if len(group) > 1:
                 units.append(texts[i])
                 unit_cues.append(merged)

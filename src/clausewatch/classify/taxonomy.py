@@ -301,12 +301,12 @@ def load_taxonomy_file(path: Path, cue_dir: Path | None = None) -> Taxonomy:
         raw = _read_yaml(path.read_text(encoding="utf-8"), str(path))
         taxonomy = parse_taxonomy(raw, str(path))
         folder = cue_dir if cue_dir is not None else path.parent / "cues"
-        if cue_dir is not None and not cue_dir.is_dir():
-            raise TaxonomyError("no such folder of language cue files", where=str(cue_dir))
-        files = []
-        if cue_dir is not None or folder.is_dir():
-            for file in sorted(folder.glob("*.yaml")):
-                files.append((file.stem, file.read_text(encoding="utf-8"), str(file)))
+        if cue_dir is not None and not folder.is_dir():
+            raise TaxonomyError("no such folder of language cue files", where=str(folder))
+        files = [
+            (file.stem, file.read_text(encoding="utf-8"), str(file))
+            for file in (sorted(folder.glob("*.yaml")) if folder.is_dir() else [])
+        ]
     except OSError as exc:
         raise TaxonomyError(
             f"cannot read: {exc.strerror}", where=str(exc.filename or path)
