@@ -193,6 +193,12 @@ user_can_leave                  + If you wish to close your account, go to the s
 user_can_leave                  + Users can stop using the Services at any time.
 user_can_leave                  - We may terminate your account at any time.
 user_can_leave                  - You cannot close your account while a payment is pending.
+severability                    + If any provision is held unenforceable, the remaining provisions will remain in full force.
+severability                    + If a court of competent jurisdiction finds a clause invalid, the rest remains in effect.
+severability                    - Invalid passwords and other errors remain in the log.
+no_waiver                       + Our failure to enforce any provision will not be deemed a waiver of our rights.
+no_waiver                       - You waive any right to a jury trial.
+no_waiver                       - No waiver of jury trial applies to small claims.
 """
 
 
