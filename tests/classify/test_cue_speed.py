@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import unicodedata
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from clausewatch.classify.cues import (
     normalize_with_offsets,
     strong_sentences,
 )
-from clausewatch.classify.features import Vectorizer, analyze
+from clausewatch.classify.features import WORD, Vectorizer, analyze
 from clausewatch.classify.prefilter import cue_clauses
 from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
@@ -38,8 +39,9 @@ def reference_normalize(raw: str) -> tuple[str, list[int], list[int], list[int]]
     """The eager word loop the lazy offsets replaced."""
     words, raw_starts, raw_ends, norm_starts = [], [], [], []
     position = 0
-    for match in _WORD.finditer(raw):
-        word = match.group().lower()
+    for match in WORD.finditer(raw):
+        # A word with its combining accents, lower-cased, accents composed.
+        word = unicodedata.normalize("NFC", match.group().lower())
         words.append(word)
         raw_starts.append(match.start())
         raw_ends.append(match.end())

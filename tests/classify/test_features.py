@@ -77,3 +77,19 @@ def test_sentence_helpers() -> None:
         "Second, with a cue here;",
         "third part!",
     ]
+
+
+def test_accents_spelled_apart_read_as_one_word() -> None:
+    import unicodedata
+
+    from clausewatch.classify.features import analyze, normalize
+
+    composed = "Résiliation du contrat: Haftungsbeschränkung für Schäden"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    assert (
+        normalize(decomposed)
+        == normalize(composed)
+        == ("résiliation du contrat haftungsbeschränkung für schäden")
+    )
+    assert analyze(decomposed) == analyze(composed)

@@ -13,10 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from clausewatch.classify.features import WORD, composed
 from clausewatch.classify.prefilter import prefilter_for
 from clausewatch.classify.taxonomy import ENGLISH_NEGATION, ProvisionType, Taxonomy
 
-_WORD = re.compile(r"\w+")
 _NOT_PLAIN = re.compile(r"[^\w ]|  |^ | $")
 _SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n\s*\n")
 
@@ -37,7 +37,7 @@ class NormalizedText:
 
     def _raw_spans(self) -> list[tuple[int, int]]:
         if self._spans is None:
-            self._spans = [m.span() for m in _WORD.finditer(self.raw)]
+            self._spans = [m.span() for m in WORD.finditer(self.raw)]
         return self._spans
 
     @property
@@ -72,8 +72,10 @@ class NormalizedText:
 
 def normalize_with_offsets(raw: str) -> NormalizedText:
     # Lowering the joined words equals joining the lowered words: str.lower's only
-    # context-dependent rule (Greek final sigma) looks no further than the word's own edges.
-    text = " ".join(_WORD.findall(raw)).lower()
+    # context-dependent rule (Greek final sigma) does not look across a space. What lowering
+    # adds ("İ" -> "i" + U+0307) is a combining mark, which stays in its word, and composing
+    # accents never joins two words: the words stay the raw text's words, one for one.
+    text = composed(" ".join(WORD.findall(raw)).lower())
     # ASCII words stay ASCII word characters when lowered; others may not (İ -> i + U+0307).
     return NormalizedText(text, raw, True if text.isascii() else None)
 

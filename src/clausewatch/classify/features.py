@@ -9,6 +9,7 @@ the same.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from itertools import chain, pairwise, repeat
 from typing import Any
@@ -16,11 +17,27 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"[\w\u0300-\u036f]+")
+r"""A word, with the combining accents some documents spell apart ("e" + U+0301): Python's
+``\w`` does not match them, and a word cut at its accent matches no cue and no feature."""
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def composed(text: str) -> str:
+    """``text`` with its accents composed (NFC), so that "é" written as one character or as
+    two reads the same; the text itself when it has no combining accent (nearly always)."""
+    if text.isascii() or _COMBINING.search(text) is None:
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def words_of(text: str) -> list[str]:
+    """The lower-cased words of ``text``, accents composed."""
+    return WORD.findall(composed(text.lower()))
 
 
 def normalize(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
+    return " ".join(words_of(text))
 
 
 def _word_grams(word: str) -> list[str]:
@@ -37,7 +54,7 @@ def _word_grams(word: str) -> list[str]:
 
 def analyze(text: str) -> list[str]:
     """Word uni/bi-grams plus character 2-5-grams inside word boundaries."""
-    words = _WORD.findall(text.lower())
+    words = words_of(text)
     grams = []
     for word in words:
         grams.extend(_word_grams(word))
@@ -82,7 +99,7 @@ class Vectorizer:
     def _found(self, text: str) -> list[int]:
         """Feature ids of one text in ``analyze`` order, repeats kept. The loops run inside
         ``map``/``chain`` (C), not in Python bytecode: this is the classifier's inner loop."""
-        words = _WORD.findall(text.lower())
+        words = words_of(text)
         found = list(chain.from_iterable(map(self._word_cache.__getitem__, words)))
         bigrams = map(_BIGRAM, words, words[1:])
         found.extend(filter(_KNOWN, map(self.vocabulary.get, bigrams, repeat(-1))))
