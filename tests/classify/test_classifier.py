@@ -134,9 +134,11 @@ def test_each_language_goes_to_its_own_model() -> None:
         "Możemy w dowolnym momencie zmienić niniejszy Regulamin bez powiadomienia.",
         "Ci riserviamo il diritto di sospendere o chiudere il tuo account in qualsiasi momento.",
         "Nous pouvons modifier ces conditions à tout moment.",
+        "Podemos modificar estas condiciones en cualquier momento.",
     ]
     results = model.classify(texts)
-    assert [r.language for r in results] == ["de", "en", "pl", "it", "en"]
+    # French goes to its cue phrases; Spanish, with neither model nor cues, to English.
+    assert [r.language for r in results] == ["de", "en", "pl", "it", "fr", "en"]
     assert "unilateral_change" in results[0].claudette
     assert results[1].claudette == ["unilateral_termination"]
     assert "unilateral_change" in results[2].claudette
@@ -159,8 +161,10 @@ def test_document_language_routes_texts_without_clear_words() -> None:
     # Only the routing of the wordless heading changed.
     assert hinted[1:] == model.classify(texts[1:])
     assert hinted[0] == model.by_language["de"].classify(texts[:1])[0]
-    # A language without a model falls back to English, as for a bare text.
-    assert [r.language for r in model.classify(texts, "fr")] == ["en", "en", "de"]
+    # French has cue phrases: its documents' headings go to them.
+    assert [r.language for r in model.classify(texts, "fr")] == ["fr", "en", "de"]
+    # A language with neither model nor cues falls back to English, as for a bare text.
+    assert [r.language for r in model.classify(texts, "es")] == ["en", "en", "de"]
     assert model.classify([], "de") == []
 
 
@@ -341,3 +345,71 @@ def test_a_heading_alone_is_still_its_own_evidence() -> None:
     result = Classifier.load().classify(["Arbitration."])[0]
     assert "binding_arbitration" in result.types
     assert result.evidence_span == (0, len("Arbitration."))
+
+
+def test_french_is_read_by_its_cue_phrases_alone() -> None:
+    classifier = Classifier.load()
+    assert classifier.cue_only_languages == ("fr",)
+    assert "fr" in classifier.languages
+    text = "Tout litige relèvera de la compétence exclusive des tribunaux de Paris."
+    stated, silent = classifier.classify(
+        [text, "Bienvenue sur notre site et merci de votre visite."], "fr"
+    )
+    assert stated.language == silent.language == "fr"
+    assert "jurisdiction" in stated.types
+    assert stated.evidence == EXPLICIT
+    assert stated.evidence_span == (0, len(text))
+    assert stated.confidence == "medium"
+    assert stated.claudette == [] and stated.degrees == {}
+    # No model says a text holds nothing: an unmatched text is not a confident "none".
+    assert silent.types == [] and silent.evidence == INFERRED
+    assert silent.confidence == "low"
+
+
+def test_a_french_text_is_found_by_its_words_in_an_english_document() -> None:
+    text = "Tout litige relèvera de la compétence exclusive des tribunaux de Paris."
+    result = Classifier.load().classify([text], "en")[0]
+    assert result.language == "fr"
+
+
+def test_editing_the_french_cues_changes_the_model_id(tmp_path: Path) -> None:
+    # French has no model file whose id would change: its cue digest is part of the id, so
+    # labels stored under the old phrases are recomputed by `analyse --relabel`.
+    import shutil
+
+    from clausewatch.classify.taxonomy import load_taxonomy_file
+
+    root = Path(__file__).resolve().parents[2] / "src/clausewatch"
+    shutil.copytree(root / "analysis/knowledge", tmp_path / "k")
+    french = tmp_path / "k" / "cues" / "fr.yaml"
+    text = french.read_text(encoding="utf-8")
+    assert "\nnegation: '" in text
+    french.write_text(text.replace("\nnegation: '", "\nnegation: '(?:jamais plus)|", 1))
+    model_dir = root / "classify/model"
+    edited = Classifier.from_dir(model_dir, load_taxonomy_file(tmp_path / "k/provision_types.yaml"))
+    same = Classifier.from_dir(
+        model_dir, load_taxonomy_file(root / "analysis/knowledge/provision_types.yaml")
+    )
+    assert same.model_id == Classifier.load().model_id
+    assert edited.model_id != same.model_id
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Tout litige relèvera de la compétence exclusive des tribunaux de Paris."),
+        ("de", "Ausschließlicher Gerichtsstand für alle Streitigkeiten ist München."),
+    ],
+)
+def test_decomposed_accents_classify_like_composed_ones(language: str, text: str) -> None:
+    # Some documents spell "é" as "e" + U+0301: the cues and features must read the same
+    # words, and the evidence span must still point into the text as given.
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text)
+    assert len(decomposed) > len(text)
+    model = Classifier.load()
+    plain, spelled_apart = model.classify([text, decomposed], language)
+    assert spelled_apart.types == plain.types and "jurisdiction" in plain.types
+    assert spelled_apart.evidence == plain.evidence == EXPLICIT
+    assert spelled_apart.evidence_span == (0, len(decomposed))

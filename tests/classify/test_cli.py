@@ -118,7 +118,7 @@ def test_taxonomy_command_shows_a_languages_cues() -> None:
     jurisdiction = rows["jurisdiction"]
     assert jurisdiction["language"] == "de"
     assert any("gerichtsstand" in cue for cue in jurisdiction["cues"])
-    assert jurisdiction["cue_languages"] == ["en", "de", "it", "pl"]
+    assert jurisdiction["cue_languages"] == ["en", "de", "fr", "it", "pl"]
     table = runner.invoke(app, ["taxonomy"], env={"COLUMNS": "250"})
     assert table.exit_code == 0
     assert "cues in" in table.stdout
@@ -126,7 +126,7 @@ def test_taxonomy_command_shows_a_languages_cues() -> None:
 
 
 def test_taxonomy_command_refuses_a_language_without_cues() -> None:
-    result = runner.invoke(app, ["taxonomy", "--language", "fr"])
+    result = runner.invoke(app, ["taxonomy", "--language", "es"], env={"COLUMNS": "200"})
     assert result.exit_code == 2
-    assert "no cue phrases for 'fr'" in result.output
-    assert "en, de, it, pl" in result.output
+    assert "no cue phrases for 'es'" in result.output
+    assert "en, de, fr, it, pl" in result.output

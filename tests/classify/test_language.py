@@ -16,8 +16,11 @@ from clausewatch.classify.language import function_word_language, guess_language
         ("To do so, please write to us in a letter or email.", "en"),
         ("", "en"),
         ("12.3", "en"),
-        # Languages without a model of their own go to the English model.
-        ("Nous pouvons modifier les présentes conditions à tout moment.", "en"),
+        # French has cue phrases (no model): its texts are routed to them.
+        ("Nous pouvons modifier les présentes conditions à tout moment.", "fr"),
+        ("Vous acceptez que vos données soient transférées aux États-Unis.", "fr"),
+        # Languages with neither go to the English model.
+        ("Podemos modificar estas condiciones en cualquier momento.", "en"),
         # One German word among English ones is not enough.
         ("The Nutzungsbedingungen of the service are governed by the law of Ireland.", "en"),
         # Headings without function words stay English.

@@ -18,7 +18,7 @@ from clausewatch.store import Store
 from clausewatch.store.models import ChangeSet, Classification, Event, ProvisionText, Version
 from clausewatch.store.queries import labels_for
 from clausewatch.track.backfill import backfill_provisions, relabel_versions
-from clausewatch.track.pipeline import MODEL_LANGUAGES, Classifications, load_classifications
+from clausewatch.track.pipeline import Classifications, load_classifications
 
 DATASET = Path(__file__).parents[1] / "versions" / "fixtures" / "dataset"
 
@@ -42,18 +42,21 @@ def _newer_model(calls: list[int]) -> Classifications:
         calls.append(len(texts))
         return [{**r, "marker": "v2"} for r in shipped.classify(texts, language)]
 
-    return Classifications(classify=classify, model_id="clausewatch-test-v2")
+    return Classifications(
+        classify=classify, model_id="clausewatch-test-v2", languages=shipped.languages
+    )
 
 
 def _labellable(store: Store) -> set[str]:
-    """Provision texts of versions in a language that has a model (the fixture has one
-    French document, which no model labels)."""
+    """Provision texts of versions in a language the classifier reads."""
+    shipped = load_classifications()
+    assert shipped is not None
     with store.session() as s:
         return set(
             s.scalars(
                 select(ProvisionText.text_sha256)
                 .join(Version, Version.id == ProvisionText.version_id)
-                .where(Version.language.in_(sorted(MODEL_LANGUAGES)))
+                .where(Version.language.in_(sorted(shipped.languages)))
             )
         )
 
@@ -76,7 +79,7 @@ def test_a_new_model_labels_every_analysed_provision_once(store: Store) -> None:
     calls: list[int] = []
     summary = relabel_versions(store, labels=_newer_model(calls))
     assert summary.versions == versions
-    assert summary.unlabelled_language == 1  # the French version
+    assert summary.unlabelled_language == 0  # English and French: both are read
     assert summary.model == "clausewatch-test-v2"
     assert summary.texts == first_labels == len(texts)  # each distinct text once
     assert sum(calls) == summary.texts
@@ -126,7 +129,7 @@ def test_versions_in_a_language_without_a_model_stay_unlabelled(store: Store) ->
         assert version is not None
         version.language = "sv"
     summary = relabel_versions(store, labels=_newer_model([]))
-    assert summary.unlabelled_language == 2  # the French one and the Swedish one
+    assert summary.unlabelled_language == 1  # the Swedish one
     assert summary.texts == len(_labellable(store)) > 0
     with store.session() as s:
         labelled = set(s.scalars(select(Classification.text_sha256)))

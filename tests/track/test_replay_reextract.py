@@ -256,16 +256,39 @@ def test_texts_in_other_languages_are_not_labelled_by_the_english_model(
     from clausewatch.store.models import Classification, ProvisionText
 
     clauses = [
+        "Podemos modificar estas condiciones en cualquier momento y sin previo aviso.",
+        "Cualquier litigio se someterá a los tribunales de Madrid y a la ley española.",
+        "Usted conserva la propiedad de los contenidos que publica en el servicio.",
+    ]
+    replay_one_page(store, settings, tmp_path, "es", clauses)
+    with store.session() as s:
+        version = s.scalars(select(Version)).one()
+        assert version.language == "es"
+        assert (s.scalar(select(func.count(ProvisionText.id))) or 0) >= 3
+        assert s.scalar(select(func.count(Classification.id))) == 0
+
+
+def test_french_terms_are_labelled_by_their_cue_phrases(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    from clausewatch.store.models import Classification
+
+    clauses = [
         "Nous pouvons modifier les présentes conditions à tout moment et sans préavis.",
-        "Tout litige sera soumis aux tribunaux de Paris et au droit français.",
+        "Tout litige relèvera de la compétence exclusive des tribunaux de Paris.",
         "Vous conservez la propriété des contenus que vous publiez sur le service.",
     ]
     replay_one_page(store, settings, tmp_path, "fr", clauses)
     with store.session() as s:
         version = s.scalars(select(Version)).one()
         assert version.language == "fr"
-        assert (s.scalar(select(func.count(ProvisionText.id))) or 0) >= 3
-        assert s.scalar(select(func.count(Classification.id))) == 0
+        results = [c.result for c in s.scalars(select(Classification))]
+    assert len(results) >= 3
+    assert {r["language"] for r in results} == {"fr"}
+    assert all(r["claudette"] == [] for r in results)  # no model judged fairness
+    typed = {t for r in results for t in r["types"]}
+    assert "jurisdiction" in typed
+    assert all(r["evidence"] == "Explicit document language" for r in results if r["types"])
 
 
 def test_german_terms_are_labelled_by_the_german_model(

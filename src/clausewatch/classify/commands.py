@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--language",
                 "-l",
-                help="The documents' language (en, de, it, pl): texts whose own words show "
+                help="The documents' language (en, de, fr, it, pl): texts whose own words show "
                 'none, such as headings, go to its model. A line\'s "language" overrides it.',
             ),
         ] = None,
@@ -151,9 +151,10 @@ def register(app: typer.Typer) -> None:
         clearly unfair). An "id" field in the input is copied to the output.
 
         Each text goes to the English, German, Italian or Polish model by its own function
-        words; texts that show no language (headings, fragments) go to --language or the
-        line's "language" field, else to the English model. "language" in the output names
-        the model that labelled the text.
+        words; French texts are read by their cue phrases alone (explicit types only, no
+        CLAUDETTE labels). Texts that show no language (headings, fragments) go to
+        --language or the line's "language" field, else to the English model. "language"
+        in the output names the model or cue phrases that labelled the text.
         """
         try:
             if input_file is None:

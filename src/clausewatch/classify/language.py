@@ -118,6 +118,41 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
             "può",
         ]
     ),
+    # French: read by its cue phrases only (there is no labelled French corpus). Words it
+    # shares with Italian ("la", "le", "il", "per"...) or with Spanish and Portuguese ("que",
+    # "ou") are left out so that none of them steals the others' texts.
+    "fr": frozenset(
+        [
+            "les",
+            "de",
+            "des",
+            "du",
+            "à",
+            "et",
+            "est",
+            "vous",
+            "votre",
+            "vos",
+            "nous",
+            "notre",
+            "nos",
+            "pour",
+            "par",
+            "dans",
+            "sur",
+            "qui",
+            "une",
+            "pas",
+            "au",
+            "aux",
+            "cette",
+            "ces",
+            "sont",
+            "être",
+            "peut",
+            "leur",
+        ]
+    ),
     "pl": frozenset(
         [
             "i",
@@ -159,7 +194,7 @@ MARGIN = 2.0
 
 
 def function_word_language(text: str) -> str | None:
-    """ "en", "de", "it" or "pl" when the function words say so clearly; None when the
+    """ "en", "de", "fr", "it" or "pl" when the function words say so clearly; None when the
     evidence is thin (no function words, too few, or two languages too close)."""
     words = _WORD.findall(text.lower())
     if not words:

@@ -44,6 +44,8 @@ CHUNK = 256
 """Texts per internal block: bounds memory whatever the caller's batch size."""
 TYPE_THRESHOLD = 0.5
 """Probability from the type head above which a type is reported without a cue."""
+CUE_ONLY_CONFIDENCE = 0.6
+"""What a cue match alone is worth: the floor the model path gives an explicit type."""
 WITH_NOTICE = "unilateral_change_with_notice"
 WITHOUT_NOTICE = "unilateral_change_without_notice"
 
@@ -115,8 +117,9 @@ class Classifier:
         self.by_language: dict[str, Classifier] = {}
         """Models of other languages (German, Italian, Polish), routed to by ``classify``."""
         self.labels: list[str] = list(meta["labels"])
+        self._all_languages = taxonomy or load_taxonomy()
         # The cues and severity conditions of the model's own language.
-        self.taxonomy = (taxonomy or load_taxonomy()).for_language(self.language)
+        self.taxonomy = self._all_languages.for_language(self.language)
         self._types = self.taxonomy.by_id()
         self.vectorizer = Vectorizer(
             {g: i for i, g in enumerate(vocabulary)}, arrays["idf"].astype(np.float32)
@@ -165,24 +168,48 @@ class Classifier:
                 self._primary_type.setdefault(key, t.id)
 
     @classmethod
-    def from_dir(cls, directory: Path) -> Classifier:
+    def from_dir(cls, directory: Path, taxonomy: Taxonomy | None = None) -> Classifier:
         """The model in ``directory`` plus, when present, one per language in its
-        sub-folders (``de/``, ``it/``, ``pl/``)."""
-        model = cls._from_files(directory)
+        sub-folders (``de/``, ``it/``, ``pl/``); ``taxonomy`` defaults to the shipped one."""
+        model = cls._from_files(directory, taxonomy)
         for sub in sorted(p for p in directory.iterdir() if (p / "model.npz").is_file()):
-            other = cls._from_files(sub)
+            other = cls._from_files(sub, taxonomy)
             if other.language != sub.name:
                 raise ModelError(
                     f"folder holds a {other.language!r} model, not {sub.name!r}", where=str(sub)
                 )
             model.by_language[sub.name] = other
         if model.by_language:
-            ids = "\n".join([model.model_id, *(m.model_id for m in model.by_language.values())])
+            # Languages read by their cue phrases alone change with those phrases.
+            cue_only = [
+                f"{code}:{model._all_languages.for_language(code).cue_digest()}"
+                for code in model.cue_only_languages
+            ]
+            ids = "\n".join(
+                [model.model_id, *(m.model_id for m in model.by_language.values()), *cue_only]
+            )
             model.model_id = f"{model.model_id}+{hashlib.sha256(ids.encode()).hexdigest()[:8]}"
         return model
 
+    @property
+    def cue_only_languages(self) -> tuple[str, ...]:
+        """Languages with cue phrases but no model (French): their texts get the types their
+        words state, as explicit evidence, and no learned labels."""
+        if not self.by_language:
+            return ()
+        return tuple(
+            code
+            for code in self._all_languages.languages
+            if code != self.language and code not in self.by_language
+        )
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language this classifier reads: its models' and the cue-only ones."""
+        return (self.language, *self.by_language, *self.cue_only_languages)
+
     @classmethod
-    def _from_files(cls, directory: Path) -> Classifier:
+    def _from_files(cls, directory: Path, taxonomy: Taxonomy | None = None) -> Classifier:
         try:
             with np.load(directory / "model.npz") as npz:
                 arrays = {name: npz[name] for name in npz.files}
@@ -190,7 +217,7 @@ class Classifier:
             meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"cannot load the model: {exc}", where=str(directory)) from exc
-        return cls(arrays, vocabulary, meta)
+        return cls(arrays, vocabulary, meta, taxonomy)
 
     @classmethod
     def load(cls) -> Classifier:
@@ -399,18 +426,61 @@ class Classifier:
             return []
         if not self.by_language:
             return self._classify_here(texts)
-        fallback = language if language in self.by_language else "en"
+        known = self.languages
+        fallback = language if language in known else self.language
         routes: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
             found = guess_language(text, default=fallback)
-            routes.setdefault(found if found in self.by_language else "en", []).append(i)
+            routes.setdefault(found if found in known else self.language, []).append(i)
         out: list[ClassificationResult | None] = [None] * len(texts)
         for routed, indices in routes.items():
-            model = self if routed == "en" else self.by_language[routed]
-            results = model._classify_here([texts[i] for i in indices])
+            batch = [texts[i] for i in indices]
+            if routed == self.language:
+                results = self._classify_here(batch)
+            elif routed in self.by_language:
+                results = self.by_language[routed]._classify_here(batch)
+            else:
+                results = self._classify_by_cues(batch, routed)
             for i, result in zip(indices, results, strict=True):
                 out[i] = result
         return [r for r in out if r is not None]
+
+    def _classify_by_cues(self, texts: Sequence[str], language: str) -> list[ClassificationResult]:
+        """Texts of a language with cue phrases and no model: each type its words state,
+        quoted, at medium confidence (a cue alone, as in the models' results); no CLAUDETTE
+        labels, since no model judged fairness; and low confidence when nothing matched,
+        since no model says the text holds nothing."""
+        taxonomy = self._all_languages.for_language(language)
+        by_id = taxonomy.by_id()
+        split = [strong_sentences(text) or [(0, len(text))] for text in texts]
+        parts = [text[a:b] for text, spans in zip(texts, split, strict=True) for a, b in spans]
+        found = all_cues_batch([normalize_with_offsets(p) for p in parts], taxonomy)
+        out = []
+        k = 0
+        for text, spans in zip(texts, split, strict=True):
+            part_cues = [
+                {m.type_id: CueMatch(m.type_id, (m.span[0] + a, m.span[1] + a)) for m in matches}
+                for (a, _), matches in zip(spans, found[k : k + len(spans)], strict=True)
+            ]
+            cues = _first_stating(parts[k : k + len(spans)], part_cues)
+            k += len(spans)
+            order = sorted(cues, key=lambda t: (cues[t].span[0], t))
+            categories = list(dict.fromkeys(by_id[t].category for t in order))
+            severity = severity_of([by_id[t] for t in order], normalize(text), {})
+            out.append(
+                ClassificationResult(
+                    types=order,
+                    categories=categories,
+                    severity=severity,
+                    confidence=confidence_level(CUE_ONLY_CONFIDENCE if order else 0.0),
+                    evidence=EXPLICIT if order else INFERRED,
+                    evidence_span=sentence_around(text, cues[order[0]].span) if order else None,
+                    claudette=[],
+                    scores={f"type:{t}": CUE_ONLY_CONFIDENCE for t in order},
+                    language=language,
+                )
+            )
+        return out
 
     def _classify_here(self, texts: Sequence[str]) -> list[ClassificationResult]:
         heads = self._heads(texts)
@@ -451,7 +521,9 @@ class Classifier:
             if type_id not in chosen:
                 # A cue is explicit wording: it stands, with a confidence that grows when the
                 # learned heads agree.
-                chosen[type_id] = max(0.6, min(0.95, 0.6 + p_of.get(type_id, 0.0)))
+                chosen[type_id] = max(
+                    CUE_ONLY_CONFIDENCE, min(0.95, CUE_ONLY_CONFIDENCE + p_of.get(type_id, 0.0))
+                )
             else:
                 chosen[type_id] = max(chosen[type_id], 0.85)
         if WITH_NOTICE in chosen and WITHOUT_NOTICE in chosen:

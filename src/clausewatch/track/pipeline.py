@@ -119,6 +119,13 @@ def memo_key(text: str, language: str | None) -> str:
     return f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}:{language or ''}"
 
 
+#: Languages the shipped models were trained on (English, and CLAUDETTE-2021's German, Italian
+#: and Polish, each routed to its own model); languages with cue phrases only (French) are
+#: added by the loaded classifier. Other texts get rules-only materiality and no labels
+#: rather than an English model's confident-looking silence.
+MODEL_LANGUAGES = frozenset({"en", "de", "it", "pl"})
+
+
 @dataclass
 class Classifications:
     """Labels every provision text once per model; unchanged provisions are never relabelled.
@@ -133,11 +140,18 @@ class Classifications:
     model_id: str
     memo_limit: int = 50_000
     language: str | None = None
+    languages: frozenset[str] = field(default_factory=lambda: MODEL_LANGUAGES)
+    """Languages the classifier reads (a model or cue phrases); others get no labels."""
     _memo: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def in_language(self, language: str | None) -> Classifications:
         return Classifications(
-            self.classify, self.model_id, self.memo_limit, language, _memo=self._memo
+            self.classify,
+            self.model_id,
+            self.memo_limit,
+            language,
+            self.languages,
+            _memo=self._memo,
         )
 
     def labels(self, texts: Sequence[str]) -> list[Mapping[str, Any]]:
@@ -187,18 +201,12 @@ class Classifications:
         return self.labels(texts)
 
 
-#: Languages the shipped models were trained on (English, and CLAUDETTE-2021's German, Italian
-#: and Polish, each routed to its own model); other texts get rules-only materiality and no
-#: labels rather than an English model's confident-looking silence.
-MODEL_LANGUAGES = frozenset({"en", "de", "it", "pl"})
-
-
 def labels_for_language(
     labels: Classifications | None, language: str | None
 ) -> Classifications | None:
     """The labeller for a document in ``language``: None when that language has no model,
     else a view that routes the document's wordless texts (headings) to its model."""
-    if labels is None or (language and language not in MODEL_LANGUAGES):
+    if labels is None or (language and language not in labels.languages):
         return None
     return labels.in_language(language)
 
@@ -219,6 +227,7 @@ def load_classifications() -> Classifications | None:
     return Classifications(
         classify=lambda texts, language: [r.to_json() for r in model.classify(texts, language)],
         model_id=model.model_id,
+        languages=frozenset(model.languages),
     )
 
 
