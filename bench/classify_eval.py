@@ -209,7 +209,8 @@ def as_the_pipeline_does(
         language = detect_language("\n\n".join(texts))
         for i, result in zip(indices, classifier.classify(texts, language), strict=True):
             pred[i] = [k in result.claudette for k in CLAUDETTE_KEYS]
-            prob[i] = [result.scores[f"claudette:{k}"] for k in CLAUDETTE_KEYS]
+            # A text read by cue phrases alone (French) has no label probabilities.
+            prob[i] = [result.scores.get(f"claudette:{k}", 0.0) for k in CLAUDETTE_KEYS]
             routed[i] = result.language
     return pred, prob, routed
 

@@ -19,6 +19,10 @@ from clausewatch.classify.language import function_word_language, guess_language
         # French has cue phrases (no model): its texts are routed to them.
         ("Nous pouvons modifier les présentes conditions à tout moment.", "fr"),
         ("Vous acceptez que vos données soient transférées aux États-Unis.", "fr"),
+        # A German domain name is not French ("de").
+        ("Amazon.de Allgemeine Geschäftsbedingungen", "en"),
+        # Nor is the German "du".
+        ("Du kannst dein Konto jederzeit löschen.", "de"),
         # Languages with neither go to the English model.
         ("Podemos modificar estas condiciones en cualquier momento.", "en"),
         # One German word among English ones is not enough.

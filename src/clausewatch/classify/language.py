@@ -81,6 +81,12 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
             "durch",
             "diese",
             "dieser",
+            # Informal address, common in consumer terms.
+            "du",
+            "dein",
+            "deine",
+            "deinen",
+            "deinem",
         ]
     ),
     "it": frozenset(
@@ -120,14 +126,20 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     ),
     # French: read by its cue phrases only (there is no labelled French corpus). Words it
     # shares with Italian ("la", "le", "il", "per"...) or with Spanish and Portuguese ("que",
-    # "ou") are left out so that none of them steals the others' texts.
+    # "ou", "de") or German ("du") are left out so that none of them steals the others' texts;
+    # "de" is also the ".de" of a domain name.
     "fr": frozenset(
         [
             "les",
-            "de",
             "des",
-            "du",
             "à",
+            "tout",
+            "toute",
+            "tous",
+            "toutes",
+            "avec",
+            "sera",
+            "seront",
             "et",
             "est",
             "vous",
