@@ -21,7 +21,7 @@ from clausewatch.classify.language import function_word_language, guess_language
         ("Vous acceptez que vos données soient transférées aux États-Unis.", "fr"),
         # A German domain name is not French ("de").
         ("Amazon.de Allgemeine Geschäftsbedingungen", "en"),
-        # Nor is the German "du".
+        # Informal German.
         ("Du kannst dein Konto jederzeit löschen.", "de"),
         # Languages with neither go to the English model.
         ("Podemos modificar estas condiciones en cualquier momento.", "en"),
@@ -51,3 +51,19 @@ def test_a_document_language_decides_only_texts_that_show_none() -> None:
     # Mixed evidence too close to call is not clear evidence: the document decides.
     assert function_word_language("Schlussbestimmungen und the terms") is None
     assert guess_language("Schlussbestimmungen und the terms", default="de") == "de"
+
+
+def test_in_a_known_document_one_shared_word_does_not_move_a_text() -> None:
+    # "la" is Italian and French, "du" German and French: in a French document these stay
+    # French; without the document, the lone word decides as before.
+    assert guess_language("La File d'Attente", default="fr", document=True) == "fr"
+    assert guess_language("Suppression du Compte", default="fr", document=True) == "fr"
+    assert guess_language("La File d'Attente") == "it"
+    # Clear words of another language still win over the document's.
+    english = "We may change these terms at any time, and you agree to them."
+    assert guess_language(english, default="fr", document=True) == "en"
+    german = "Wir können diese Bedingungen jederzeit und ohne Ankündigung ändern."
+    assert guess_language(german, default="it", document=True) == "de"
+    # ...but not when the document's own words are about as many.
+    mixed = "Le Pass à vie reste actif pendant la durée de vie du Compte."
+    assert guess_language(mixed, default="fr", document=True) == "fr"

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -250,39 +251,41 @@ def replay_one_page(
     )
 
 
+def replayed_labels(
+    store: Store, settings: Settings, tmp_path: Path, language: str, clauses: list[str]
+) -> list[dict[str, Any]]:
+    """Replay one page of ``clauses``, check its version was detected as ``language`` and
+    has its provisions, and return the stored labels."""
+    from clausewatch.store.models import Classification, ProvisionText
+
+    replay_one_page(store, settings, tmp_path, language, clauses)
+    with store.session() as s:
+        version = s.scalars(select(Version)).one()
+        assert version.language == language
+        assert (s.scalar(select(func.count(ProvisionText.id))) or 0) >= 3
+        return [dict(c.result) for c in s.scalars(select(Classification))]
+
+
 def test_texts_in_other_languages_are_not_labelled_by_the_english_model(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
-    from clausewatch.store.models import Classification, ProvisionText
-
     clauses = [
         "Podemos modificar estas condiciones en cualquier momento y sin previo aviso.",
         "Cualquier litigio se someterá a los tribunales de Madrid y a la ley española.",
         "Usted conserva la propiedad de los contenidos que publica en el servicio.",
     ]
-    replay_one_page(store, settings, tmp_path, "es", clauses)
-    with store.session() as s:
-        version = s.scalars(select(Version)).one()
-        assert version.language == "es"
-        assert (s.scalar(select(func.count(ProvisionText.id))) or 0) >= 3
-        assert s.scalar(select(func.count(Classification.id))) == 0
+    assert replayed_labels(store, settings, tmp_path, "es", clauses) == []
 
 
 def test_french_terms_are_labelled_by_their_cue_phrases(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
-    from clausewatch.store.models import Classification
-
     clauses = [
         "Nous pouvons modifier les présentes conditions à tout moment et sans préavis.",
         "Tout litige relèvera de la compétence exclusive des tribunaux de Paris.",
         "Vous conservez la propriété des contenus que vous publiez sur le service.",
     ]
-    replay_one_page(store, settings, tmp_path, "fr", clauses)
-    with store.session() as s:
-        version = s.scalars(select(Version)).one()
-        assert version.language == "fr"
-        results = [c.result for c in s.scalars(select(Classification))]
+    results = replayed_labels(store, settings, tmp_path, "fr", clauses)
     assert len(results) >= 3
     assert {r["language"] for r in results} == {"fr"}
     assert all(r["claudette"] == [] for r in results)  # no model judged fairness
@@ -294,8 +297,6 @@ def test_french_terms_are_labelled_by_their_cue_phrases(
 def test_german_terms_are_labelled_by_the_german_model(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
-    from clausewatch.store.models import Classification
-
     clauses = [
         "Wir können diese Bedingungen jederzeit und ohne vorherige Ankündigung ändern.",
         "Wir können Ihr Konto jederzeit und aus jedem beliebigen Grund sperren oder löschen.",
@@ -303,11 +304,7 @@ def test_german_terms_are_labelled_by_the_german_model(
         # No function words of any language: labelled by the document's (German) model.
         "Kündigung jederzeit möglich.",
     ]
-    replay_one_page(store, settings, tmp_path, "de", clauses)
-    with store.session() as s:
-        version = s.scalars(select(Version)).one()
-        assert version.language == "de"
-        results = [c.result for c in s.scalars(select(Classification))]
+    results = replayed_labels(store, settings, tmp_path, "de", clauses)
     assert len(results) >= 3
     assert {r["language"] for r in results} == {"de"}
     labelled = {k for r in results for k in r["claudette"]}

@@ -81,8 +81,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
             "durch",
             "diese",
             "dieser",
-            # Informal address, common in consumer terms.
-            "du",
+            # Informal address, common in consumer terms ("du" is French too: left out).
             "dein",
             "deine",
             "deinen",
@@ -205,13 +204,18 @@ MARGIN = 2.0
 """…and this many times as many as any other language, or the text stays English."""
 
 
+def _hits(text: str) -> dict[str, int]:
+    words = _WORD.findall(text.lower())
+    return {lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()}
+
+
 def function_word_language(text: str) -> str | None:
     """ "en", "de", "fr", "it" or "pl" when the function words say so clearly; None when the
     evidence is thin (no function words, too few, or two languages too close)."""
-    words = _WORD.findall(text.lower())
-    if not words:
-        return None
-    hits = {lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()}
+    return _clearest(_hits(text))
+
+
+def _clearest(hits: dict[str, int]) -> str | None:
     best = max(hits, key=lambda lang: (hits[lang], lang == "en"))
     runner_up = max(v for lang, v in hits.items() if lang != best)
     if hits[best] == 0:
@@ -223,8 +227,23 @@ def function_word_language(text: str) -> str | None:
     return best if hits[best] >= MARGIN * runner_up else None
 
 
-def guess_language(text: str, default: str = "en") -> str:
+def guess_language(text: str, default: str = "en", *, document: bool = False) -> str:
     """The language :func:`function_word_language` finds, else ``default``: English for a bare
     text, the document's own language when the caller knows it (a heading such as
-    "Haftung" has no function words, but sits in a German document)."""
-    return function_word_language(text) or default
+    "Haftung" has no function words, but sits in a German document).
+
+    With ``document=True`` (``default`` is the document's language, not a fallback) a text
+    leaves it only when its own words clearly name another language: at least ``MIN_HITS``
+    function words and more than ``MARGIN`` times the document language's. One shared word is not
+    enough ("la" is Italian and French, "du" German and French): "La File d'Attente" in a
+    French document stays French.
+    """
+    hits = _hits(text)
+    found = _clearest(hits)
+    if found is None or found == default:
+        return default
+    if not document or default not in hits:
+        return found
+    if hits[found] >= MIN_HITS and hits[found] > MARGIN * hits[default]:
+        return found
+    return default

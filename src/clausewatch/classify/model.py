@@ -427,10 +427,11 @@ class Classifier:
         if not self.by_language:
             return self._classify_here(texts)
         known = self.languages
+        hinted = language in known
         fallback = language if language in known else self.language
         routes: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
-            found = guess_language(text, default=fallback)
+            found = guess_language(text, default=fallback, document=hinted)
             routes.setdefault(found if found in known else self.language, []).append(i)
         out: list[ClassificationResult | None] = [None] * len(texts)
         for routed, indices in routes.items():
