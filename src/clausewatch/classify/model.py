@@ -98,6 +98,37 @@ def _first_stating(
     return merged
 
 
+def _sentence_cues(
+    texts: Sequence[str], taxonomy: Taxonomy
+) -> tuple[list[list[str]], list[list[tuple[int, int]]], list[list[dict[str, CueMatch]]]]:
+    """Each text cut at its strong sentence ends (the whole text when it is one sentence):
+    the sentences, their spans, and each sentence's cue matches in the text's offsets. All
+    sentences of the batch are scanned in one ``all_cues_batch`` call."""
+    groups: list[list[str]] = []
+    group_spans: list[list[tuple[int, int]]] = []
+    for text in texts:
+        spans = strong_sentences(text)
+        if len(spans) > 1:
+            groups.append([text[a:b] for a, b in spans])
+            group_spans.append(spans)
+        else:
+            groups.append([text])
+            group_spans.append([(0, len(text))])
+    parts = [part for group in groups for part in group]
+    found = all_cues_batch([normalize_with_offsets(p) for p in parts], taxonomy)
+    group_cues: list[list[dict[str, CueMatch]]] = []
+    k = 0
+    for spans in group_spans:
+        group_cues.append(
+            [
+                {m.type_id: CueMatch(m.type_id, (m.span[0] + a, m.span[1] + a)) for m in matches}
+                for (a, _), matches in zip(spans, found[k : k + len(spans)], strict=True)
+            ]
+        )
+        k += len(spans)
+    return groups, group_spans, group_cues
+
+
 class Classifier:
     """Loads once per process (``load()`` is cached) and classifies batches of provisions."""
 
@@ -335,34 +366,15 @@ class Classifier:
         )
 
     def _heads_block(self, texts: Sequence[str]) -> _HeadOutputs:
-        groups: list[list[str]] = []
-        group_spans: list[list[tuple[int, int]]] = []
-        for text in texts:
-            spans = strong_sentences(text)
-            if len(spans) > 1:
-                groups.append([text[a:b] for a, b in spans])
-                group_spans.append(spans)
-            else:
-                groups.append([text])
-                group_spans.append([(0, len(text))])
-        parts = [part for group in groups for part in group]
-        found = all_cues_batch([normalize_with_offsets(p) for p in parts], self.taxonomy)
+        groups, group_spans, group_cues = _sentence_cues(texts, self.taxonomy)
         units: list[str] = []
         unit_cues: list[dict[str, CueMatch]] = []
         unit_spans: list[tuple[int, int] | None] = []
         owner: list[int] = []
         whole_cues: list[dict[str, CueMatch]] = []
-        k = 0
-        for i, (group, spans) in enumerate(zip(groups, group_spans, strict=True)):
-            part_cues = []
-            for (a, _), matches in zip(spans, found[k : k + len(group)], strict=True):
-                part_cues.append(
-                    {
-                        m.type_id: CueMatch(m.type_id, (m.span[0] + a, m.span[1] + a))
-                        for m in matches
-                    }
-                )
-            k += len(group)
+        for i, (group, spans, part_cues) in enumerate(
+            zip(groups, group_spans, group_cues, strict=True)
+        ):
             merged = _first_stating(group, part_cues)
             whole_cues.append(merged)
             if len(group) > 1:
@@ -453,18 +465,10 @@ class Classifier:
         since no model says the text holds nothing."""
         taxonomy = self._all_languages.for_language(language)
         by_id = taxonomy.by_id()
-        split = [strong_sentences(text) or [(0, len(text))] for text in texts]
-        parts = [text[a:b] for text, spans in zip(texts, split, strict=True) for a, b in spans]
-        found = all_cues_batch([normalize_with_offsets(p) for p in parts], taxonomy)
+        groups, _, group_cues = _sentence_cues(texts, taxonomy)
         out = []
-        k = 0
-        for text, spans in zip(texts, split, strict=True):
-            part_cues = [
-                {m.type_id: CueMatch(m.type_id, (m.span[0] + a, m.span[1] + a)) for m in matches}
-                for (a, _), matches in zip(spans, found[k : k + len(spans)], strict=True)
-            ]
-            cues = _first_stating(parts[k : k + len(spans)], part_cues)
-            k += len(spans)
+        for text, group, part_cues in zip(texts, groups, group_cues, strict=True):
+            cues = _first_stating(group, part_cues)
             order = sorted(cues, key=lambda t: (cues[t].span[0], t))
             categories = list(dict.fromkeys(by_id[t].category for t in order))
             severity = severity_of([by_id[t] for t in order], normalize(text), {})
