@@ -99,7 +99,7 @@ def ref_all_cues_batch(texts: Sequence[Any], taxonomy: Taxonomy) -> list[list[cu
             offset = starts[index]
             local = match.start() - offset
             text = texts[index]
-            if negatable and cues._NEGATION.search(text.text[max(0, local - 40) : local]):
+            if negatable and taxonomy.negation.search(text.text[max(0, local - 40) : local]):
                 continue
             done.add(index)
             out[index].append(
