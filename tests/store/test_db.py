@@ -86,3 +86,51 @@ def test_migrations_go_down_and_up_again(settings: Settings) -> None:
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_classifications_keep_a_language_from_revision_0004(settings: Settings) -> None:
+    """Rows recorded under 0003 survive 0004 with an empty language; 0004 allows one row per
+    document language; going back keeps the oldest row of each text and model."""
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from clausewatch.store.db import alembic_config, upgrade
+
+    engine = make_engine(settings)
+    command.upgrade(alembic_config(engine), "0003")
+    insert = (
+        "INSERT INTO classifications (text_sha256, model, result, created_at) "
+        "VALUES (:sha, 'm', :result, :at)"
+    )
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(text(insert), {"sha": "a" * 64, "result": '{"n": 1}', "at": at})
+    upgrade(engine)
+    with engine.begin() as conn:
+        rows = conn.execute(text("SELECT text_sha256, language FROM classifications")).all()
+        assert [tuple(r) for r in rows] == [("a" * 64, "")]
+        conn.execute(
+            text(
+                "INSERT INTO classifications (text_sha256, model, language, result, created_at) "
+                "VALUES (:sha, 'm', 'de', '{\"n\": 2}', :at)"
+            ),
+            {"sha": "a" * 64, "at": at + timedelta(days=1)},
+        )
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO classifications (text_sha256, model, language, result, created_at) "
+                "VALUES (:sha, 'm', 'de', '{\"n\": 3}', :at)"
+            ),
+            {"sha": "a" * 64, "at": at},
+        )
+    command.downgrade(alembic_config(engine), "0003")
+    with engine.begin() as conn:
+        rows = conn.execute(text("SELECT text_sha256, result FROM classifications")).all()
+        assert len(rows) == 1 and "1" in str(rows[0][1])
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text(insert), {"sha": "a" * 64, "result": '{"n": 4}', "at": at})
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()

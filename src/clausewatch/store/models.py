@@ -220,13 +220,21 @@ class ChangeSet(Base):
 
 
 class Classification(Base):
-    """Labels of one provision text by one model; keyed by text hash so re-runs are free."""
+    """Labels of one provision text by one model, read in one document language; keyed by
+    text hash so re-runs are free. ``language`` is the document language the model was
+    given (a heading is read by its document's language model); "" for rows recorded
+    before languages were kept."""
 
     __tablename__ = "classifications"
-    __table_args__ = (UniqueConstraint("text_sha256", "model"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "text_sha256", "model", "language", name="uq_classifications_text_model_language"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text_sha256: Mapped[str] = mapped_column(String(64))
     model: Mapped[str] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(12), default="", server_default="")
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

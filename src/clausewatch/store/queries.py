@@ -170,8 +170,20 @@ def archive_totals(session: Session) -> dict[str, Any]:
     }
 
 
-def labels_for(session: Session, text_shas: list[str]) -> dict[str, dict[str, Any]]:
-    """The newest classification of each provision text, by text SHA-256."""
+def version_language(session: Session, version_id: int | None) -> str | None:
+    """The detected language of a version (None when unknown or no version)."""
+    if version_id is None:
+        return None
+    return session.scalar(select(Version.language).where(Version.id == version_id))
+
+
+def labels_for(
+    session: Session, text_shas: list[str], language: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """The labels of each provision text, by text SHA-256, as read in a document of
+    ``language``: the newest row recorded for that language; failing that, the newest row
+    recorded before languages were kept; failing that, the newest of another language
+    (the text's own words decide most labels, only a wordless text depends on it)."""
     from clausewatch.store.models import Classification
 
     if not text_shas:
@@ -179,6 +191,16 @@ def labels_for(session: Session, text_shas: list[str]) -> dict[str, dict[str, An
     rows = session.scalars(
         select(Classification)
         .where(Classification.text_sha256.in_(text_shas))
-        .order_by(Classification.created_at)
+        .order_by(Classification.created_at, Classification.id)
     ).all()
-    return {row.text_sha256: dict(row.result) for row in rows}
+    wanted = language or ""
+
+    def rank(row: Classification) -> int:
+        return 2 if row.language == wanted else 1 if row.language == "" else 0
+
+    best: dict[str, Classification] = {}
+    for row in rows:  # oldest first: a later row of equal rank wins
+        held = best.get(row.text_sha256)
+        if held is None or rank(row) >= rank(held):
+            best[row.text_sha256] = row
+    return {sha: dict(row.result) for sha, row in best.items()}

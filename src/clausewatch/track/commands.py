@@ -234,8 +234,9 @@ def analyse_command(
         typer.Option(
             "--relabel",
             help="Also label the provisions of versions analysed before the installed model "
-            "(after an upgrade or `clausewatch train`). Earlier labels are kept; no change "
-            "set or alert is touched.",
+            "(after an upgrade or `clausewatch train`) and those labelled before labels were "
+            "kept per document language. Earlier labels are kept; no change set or alert is "
+            "touched.",
         ),
     ] = False,
 ) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from clausewatch.errors import ClausewatchError
 from clausewatch.provisions.record import document_provisions
 from clausewatch.store.models import Document, Platform, Version
-from clausewatch.store.queries import labels_for
+from clausewatch.store.queries import labels_for, version_language
 
 DATASET_TIME = "%Y-%m-%dT%H-%M-%SZ"
 PROVISION_COLUMNS = (
@@ -147,7 +147,8 @@ def provision_rows(session: Session) -> Iterator[dict[str, Any]]:
     ).all()
     for document, platform in docs:
         states = document_provisions(session, document.id)
-        labels = labels_for(session, [s.text_sha256 for s in states])
+        language = version_language(session, states[0].version_id) if states else None
+        labels = labels_for(session, [s.text_sha256 for s in states], language)
         for state in states:
             label = labels.get(state.text_sha256) or {}
             yield {

@@ -181,10 +181,12 @@ class Classifications:
         wanted = {row.text_sha256: row.text for row in rows}
         if not wanted:
             return 0
+        language = self.language or ""
         known = set(
             session.scalars(
                 select(Classification.text_sha256).where(
                     Classification.model == self.model_id,
+                    Classification.language == language,
                     Classification.text_sha256.in_(list(wanted)),
                 )
             )
@@ -194,7 +196,11 @@ class Classifications:
             return 0
         results = self.labels([text for _, text in todo])
         for (sha, _), result in zip(todo, results, strict=True):
-            session.add(Classification(text_sha256=sha, model=self.model_id, result=dict(result)))
+            session.add(
+                Classification(
+                    text_sha256=sha, model=self.model_id, language=language, result=dict(result)
+                )
+            )
         return len(todo)
 
     def provision_classify(self, texts: Sequence[str]) -> Sequence[Mapping[str, Any]]:

@@ -14,7 +14,7 @@ from clausewatch.provisions.record import (
     provision_history,
 )
 from clausewatch.store.models import Capture, Document, LedgerRecord, Version
-from clausewatch.store.queries import labels_for
+from clausewatch.store.queries import labels_for, version_language
 from clausewatch.versions.record import get_version, versions_of
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -42,7 +42,7 @@ def version_detail(session: Session, version_id: int) -> dict[str, Any] | None:
     doc = session.get(Document, version.document_id)
     assert doc is not None
     states = document_provisions(session, doc.id, version.id)
-    labels = labels_for(session, [s.text_sha256 for s in states])
+    labels = labels_for(session, [s.text_sha256 for s in states], version.language)
     change_set = change_set_for(session, version.id)
     previous, following = _neighbours(session, version)
     provisions = [{**s.to_json(), "labels": labels.get(s.text_sha256)} for s in states]
@@ -97,7 +97,10 @@ def provision_detail(session: Session, key: str) -> dict[str, Any] | None:
         return None
     doc = session.get(Document, history.document_id)
     assert doc is not None
-    labels = labels_for(session, [s.text_sha256 for s in history.states])
+    latest = history.states[-1].version_id if history.states else None
+    labels = labels_for(
+        session, [s.text_sha256 for s in history.states], version_language(session, latest)
+    )
     states = [{**s.to_json(), "labels": labels.get(s.text_sha256)} for s in history.states]
     current = states[-1] if states else None
     evidence = _evidence(session, current["version_id"]) if current else None
