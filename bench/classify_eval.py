@@ -42,6 +42,7 @@ from clausewatch.classify.taxonomy import load_taxonomy
 from clausewatch.classify.train import build_corpus, build_language_corpus, fit
 
 ROOT = Path(__file__).resolve().parent.parent
+MODEL_DIR = ROOT / "src" / "clausewatch" / "classify" / "model"
 
 
 def labels_of(rows: Sequence[LabelledSentence]) -> np.ndarray:
@@ -260,6 +261,80 @@ def test_proxy(
         calibration(gold, prob, pred, base_model.probabilities(texts))
 
 
+def model_files(directory: Path) -> tuple[dict[str, np.ndarray], list[str], dict[str, Any]]:
+    with np.load(directory / "model.npz") as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    vocabulary = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+    meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    return arrays, vocabulary, meta
+
+
+def without_type_head(directory: Path) -> Classifier:
+    """The model in ``directory`` as it was before the language models learned types: no
+    type head, so its types come from its CLAUDETTE labels and its cue phrases only."""
+    arrays, vocabulary, meta = model_files(directory)
+    arrays = {k: v for k, v in arrays.items() if not k.startswith("types_")}
+    meta = {k: v for k, v in meta.items() if k != "types"}
+    return Classifier(arrays, vocabulary, meta)
+
+
+def carried_types(data: Path, model_dir: Path, languages: Sequence[str]) -> None:
+    """Do the German, Italian and Polish models find the types the English model finds in
+    the same clause? The test-split proxy documents (never trained on) are aligned sentence
+    by sentence with their English originals; the reference is the English model's types on
+    the original, the candidate the language model's types on the translation. Baseline: the
+    same language model without its type head (its types then come from its CLAUDETTE labels
+    and cue phrases, as before the type head was carried over)."""
+    from clausewatch.classify.align import align
+
+    docs = [d for d in claudette_documents(data) if is_forbidden(d)]
+    english = Classifier(*model_files(model_dir))
+    for lang in languages:
+        if lang == "en" or not (model_dir / lang / "model.npz").is_file():
+            continue
+        model = Classifier(*model_files(model_dir / lang))
+        if not model.type_ids:
+            print(f"== Types carried over ({lang}): the {lang} model has no type head")
+            continue
+        bare = without_type_head(model_dir / lang)
+        counts = {"ours": [0, 0, 0], "base": [0, 0, 0]}  # true positives, claimed, reference
+        pairs_total = 0
+        for doc in docs:
+            en = load_claudette(data, [doc], "en")
+            xx = load_claudette(data, [doc], lang)
+            pairs = align(
+                [r.text for r in en],
+                [r.text for r in xx],
+                [frozenset(r.degrees) for r in en],
+                [frozenset(r.degrees) for r in xx],
+            )
+            pairs_total += len(pairs)
+            reference = english.classify([en[i].text for i, _ in pairs], "en")
+            texts = [xx[j].text for _, j in pairs]
+            for name, reader in (("ours", model), ("base", bare)):
+                for ref, got in zip(reference, reader.classify(texts, lang), strict=True):
+                    want, have = set(ref.types), set(got.types)
+                    counts[name][0] += len(want & have)
+                    counts[name][1] += len(have)
+                    counts[name][2] += len(want)
+        print(
+            f"== Types carried over ({lang}): {pairs_total:,} proxy sentences aligned with "
+            "their English originals; reference = the English model's types on the original"
+        )
+        scores = {}
+        for name, (tp, claimed, ref) in counts.items():
+            p = 100 * tp / max(1, claimed)
+            r = 100 * tp / max(1, ref)
+            scores[name] = (p, r, 2 * p * r / max(1e-9, p + r))
+        line(
+            "type precision vs English (baseline: no type head)",
+            scores["ours"][0],
+            scores["base"][0],
+        )
+        line("type recall vs English", scores["ours"][1], scores["base"][1])
+        line("type F1 vs English", scores["ours"][2], scores["base"][2])
+
+
 def claudette(
     data: Path, languages: Sequence[str], language_cue_weight: float | None = None
 ) -> None:
@@ -419,9 +494,10 @@ def tosdr(data: Path) -> None:
 _PROBE = """
 import json, resource, sys, time
 texts = [json.loads(l)["text"] for l in open(sys.argv[1])]
+from pathlib import Path
 from clausewatch.classify.model import Classifier
-language = sys.argv[2] if len(sys.argv) > 2 else None
-c = Classifier.load()
+language = sys.argv[3] if len(sys.argv) > 3 else None
+c = Classifier.from_dir(Path(sys.argv[2]))
 c.classify(texts[:50], language)
 best = 0.0
 for _ in range(3):
@@ -447,6 +523,7 @@ def speed(
     baseline: Baseline,
     label: str = "UNFAIR-ToS dev sentences",
     language: str | None = None,
+    model_dir: Path = MODEL_DIR,
 ) -> None:
     """``classify`` in a fresh process (``language`` as the document hint) beside the
     baseline's predict on the same texts."""
@@ -456,7 +533,14 @@ def speed(
             handle.write(json.dumps({"text": text}) + "\n")
     env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PATH": ""}
     probe = subprocess.run(
-        [sys.executable, "-c", _PROBE, handle.name, *([language] if language else [])],
+        [
+            sys.executable,
+            "-c",
+            _PROBE,
+            handle.name,
+            str(model_dir),
+            *([language] if language else []),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -473,9 +557,8 @@ def speed(
     print(
         f"  peak resident memory of a process that loads the model and classifies: {ours['max_rss_mb']:.0f} MB (target < 300 MB)"
     )
-    model_dir = ROOT / "src" / "clausewatch" / "classify" / "model"
     size = sum(p.stat().st_size for p in model_dir.rglob("*") if p.is_file())
-    print(f"  shipped model files (English + de, it, pl): {size / 1e6:.1f} MB")
+    print(f"  model files (English + de, it, pl): {size / 1e6:.1f} MB")
 
 
 def main() -> None:
@@ -499,6 +582,16 @@ def main() -> None:
     parser.add_argument(
         "--only-claudette", action="store_true", help="run the CLAUDETTE section alone"
     )
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="a model folder written by `clausewatch train --out DIR` (default: the shipped one)",
+    )
+    parser.add_argument(
+        "--only-carried-types",
+        action="store_true",
+        help="run the section on types carried over to German, Italian and Polish alone",
+    )
     args = parser.parse_args()
     languages = ["en"] if args.skip_multilingual else args.languages.split(",")
     unknown = sorted(set(languages) - {"en", "de", "it", "pl"})
@@ -510,17 +603,22 @@ def main() -> None:
     if args.only_claudette:
         claudette(data, languages, args.language_cue_weight)
         return
-    classifier = Classifier.load()
-    print(f"model {classifier.model_id}")
+    if args.only_carried_types:
+        carried_types(data, Path(args.model) if args.model else MODEL_DIR, languages)
+        return
+    model_dir = Path(args.model) if args.model else MODEL_DIR
+    classifier = Classifier.from_dir(model_dir)
+    print(f"model {classifier.model_id} ({model_dir})")
     texts, baseline = unfair_tos(data, classifier)
     test_proxy(data, classifier, baseline, languages)
-    speed(texts, baseline)
-    speed(paragraphs(data), baseline, "CLAUDETTE-2021 English paragraphs")
+    carried_types(data, model_dir, languages)
+    speed(texts, baseline, model_dir=model_dir)
+    speed(paragraphs(data), baseline, "CLAUDETTE-2021 English paragraphs", model_dir=model_dir)
     for lang in (x for x in languages if x != "en"):
         # Each language model scans its own cue phrases (about 180 patterns in each).
         rows = load_claudette(data, claudette_documents(data)[:10], lang=lang)
         label = f"CLAUDETTE-2021 {lang} sentences of 10 documents; baseline: the English one"
-        speed([r.text for r in rows], baseline, label, lang)
+        speed([r.text for r in rows], baseline, label, lang, model_dir)
     if not args.skip_claudette:
         claudette(data, languages, args.language_cue_weight)
     if not args.skip_tosdr:

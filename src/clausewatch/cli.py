@@ -82,8 +82,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "train": CommandEntry(
         "Rebuild the classifier from the labelled corpora (reproducible: same data and seed,\n"
         "same arrays): the English model in the target folder and German, Italian and Polish\n"
-        "models in its de/, it/ and pl/ sub-folders. Never trains on Amazon, Snap, LinkedIn,\n"
-        "Uber, Evernote or on the UNFAIR-ToS dev services.",
+        "models in its de/, it/ and pl/ sub-folders (their types are the English model's,\n"
+        "carried over sentence by sentence to CLAUDETTE's translations). Never trains on\n"
+        "Amazon, Snap, LinkedIn, Uber, Evernote or on the UNFAIR-ToS dev services.",
         _stage("classify"),
     ),
     "taxonomy": CommandEntry(

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from clausewatch.classify.data import (
@@ -145,3 +147,94 @@ def test_language_corpus_never_holds_forbidden_or_dev_services(shared_data: Path
         services = {r.service for r in corpus.unfair}
         assert len(services) >= 40
         assert not [s for s in services if is_forbidden(s, UNFAIR_DEV_SERVICES)]
+
+
+def test_vocabulary_keeps_the_most_frequent_features_and_breaks_ties_by_name() -> None:
+    from collections import Counter
+
+    from clausewatch.classify.features import analyze
+    from clausewatch.classify.train import _vocabulary
+
+    texts = ["zebra apple", "zebra apple", "mango kiwi", "mango kiwi", "zebra", "once upon"]
+    totals: Counter[str] = Counter()
+    in_texts: Counter[str] = Counter()
+    for text in texts:
+        grams = analyze(text)
+        totals.update(grams)
+        in_texts.update(set(grams))
+    eligible = [g for g in totals if in_texts[g] >= 2]
+    assert "w: once" not in eligible
+    for k in (1, 5, 17, len(eligible)):
+        expected = sorted(sorted(eligible, key=lambda g: (-totals[g], g))[:k])
+        assert _vocabulary(texts, k) == expected
+        # The same texts in another order give the same vocabulary.
+        assert _vocabulary(list(reversed(texts)), k) == expected
+    # The cuts fall inside runs of equal counts, so the order among ties decides them.
+    ranked = sorted(eligible, key=lambda g: (-totals[g], g))
+    assert all(totals[ranked[k - 1]] == totals[ranked[k]] for k in (5, 17))
+
+
+def test_projected_type_rows_carry_the_english_answer_to_the_aligned_translation(
+    shared_data: Path,
+) -> None:
+    from clausewatch.classify.data import load_claudette
+    from clausewatch.classify.train import projected_type_rows
+
+    asked: list[str] = []
+
+    def english_types(texts: Sequence[str]) -> tuple[list[str], npt.NDArray[np.float32]]:
+        # A stand-in English type head: "jurisdiction" for sentences naming courts, sure;
+        # "none" for the rest, unsure for questions.
+        asked.extend(texts)
+        probabilities = np.zeros((len(texts), 2), dtype=np.float32)
+        for i, text in enumerate(texts):
+            if "court" in text.lower():
+                probabilities[i] = [0.9, 0.1]
+            else:
+                probabilities[i] = [0.0, 0.4 if "?" in text else 0.95]
+        return ["jurisdiction", "none"], probabilities
+
+    texts, labels = projected_type_rows(shared_data, "de", ["Booking"], english_types)
+    english = {r.text for r in load_claudette(shared_data, ["Booking"], lang="en")}
+    german = [r.text for r in load_claudette(shared_data, ["Booking"], lang="de")]
+    assert set(asked) <= english and len(asked) >= 0.8 * min(len(english), len(german))
+    assert len(texts) == len(labels) and set(texts) <= set(german)
+    assert set(labels) == {"jurisdiction", "none"}
+    assert sum("?" not in t for t in asked) >= len(texts)  # unsure answers are left out
+    typed = labels.count("jurisdiction")
+    # As many "none" rows as typed ones are kept (seeded); None keeps every sure answer.
+    assert labels.count("none") == typed
+    all_texts, all_labels = projected_type_rows(
+        shared_data, "de", ["Booking"], english_types, none_per_typed=None
+    )
+    assert all_labels.count("jurisdiction") == typed and all_labels.count("none") > typed
+    assert set(texts) <= set(all_texts)
+    again = projected_type_rows(shared_data, "de", ["Booking"], english_types)
+    assert again == (texts, labels)
+    courts = [t for t, label in zip(texts, labels, strict=True) if label == "jurisdiction"]
+    # The German sentences that took "jurisdiction" speak of courts (Gericht) themselves.
+    assert courts and sum("ericht" in t for t in courts) > 0.5 * len(courts)
+
+
+def test_a_language_model_learns_types_from_carried_over_rows(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from clausewatch.classify.data import claudette_documents
+    from clausewatch.classify.train import LANGUAGE_HEADS, build_language_corpus
+
+    docs = [d for d in claudette_documents(shared_data) if not is_forbidden(d)][:6]
+    corpus = build_language_corpus(shared_data, "de", claudette_docs=docs)
+    courts = [
+        "Zuständig sind ausschließlich die Gerichte in Berlin.",
+        "Gerichtsstand ist München.",
+        "Für alle Streitigkeiten sind die Gerichte in Hamburg zuständig.",
+    ]
+    plain = ["Willkommen bei uns.", "Vielen Dank für Ihr Vertrauen.", "Wir freuen uns."]
+    corpus.type_rows = (courts + plain, ["jurisdiction"] * 3 + ["none"] * 3)
+    model = fit(corpus, seed=0, heads=LANGUAGE_HEADS, cue_weight=0.0, language="de")
+    assert model.meta["types"] == ["jurisdiction", "none"]
+    assert model.arrays["types_W"].shape == (len(model.vocabulary), 2)
+    save(model, tmp_path / "de")
+    loaded = Classifier.from_dir(tmp_path / "de")
+    probabilities = loaded.type_probabilities(["Gerichtsstand ist Köln.", "Willkommen."])
+    assert probabilities[0, 0] > probabilities[1, 0]

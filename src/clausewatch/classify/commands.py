@@ -185,8 +185,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rebuild the classifier from the labelled corpora (reproducible: same data and seed,
         same arrays): the English model in the target folder and German, Italian and Polish
-        models in its de/, it/ and pl/ sub-folders. Never trains on Amazon, Snap, LinkedIn,
-        Uber, Evernote or on the UNFAIR-ToS dev services."""
+        models in its de/, it/ and pl/ sub-folders (their types are the English model's,
+        carried over sentence by sentence to CLAUDETTE's translations). Never trains on
+        Amazon, Snap, LinkedIn, Uber, Evernote or on the UNFAIR-ToS dev services."""
         from clausewatch.classify import train as training
 
         target = out or Path(__file__).parent / "model"
