@@ -100,6 +100,30 @@ def test_only_due_documents_are_fetched(
     assert site.hits["/terms"] == 1
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: the parent follows it.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; init reaps it
+
+
 def test_kill_in_the_middle_then_rerun(settings: Settings, site: Site, tmp_path: Path) -> None:
     n = 60
     paths = {f"Terms {i:03d}": f"/doc/{i}" for i in range(n)}
@@ -134,12 +158,20 @@ def test_kill_in_the_middle_then_rerun(settings: Settings, site: Site, tmp_path:
             if (s.scalar(select(func.count(Capture.id))) or 0) >= 5:
                 break
         time.sleep(0.02)
+    helpers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     release.set()
     with store.session() as s:
         partial = s.scalar(select(func.count(Capture.id))) or 0
     assert 5 <= partial <= n // 2, "the kill must land in the middle of the run"
+    # The labelling worker notices its parent is gone and stops, instead of holding the
+    # model in memory forever (it never sees end-of-file on its task pipe).
+    assert helpers, "the run had started its labelling worker"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in helpers):
+        time.sleep(0.1)
+    assert not [pid for pid in helpers if _alive(pid)]
 
     rerun = subprocess.run([*args, "track", "--json"], env=env, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr

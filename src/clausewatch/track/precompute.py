@@ -39,8 +39,31 @@ class Precomputed:
     labels: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-def init_worker() -> None:
+#: How often a worker checks that the process that started it is still alive (seconds).
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with(parent: int, interval: float) -> None:
+    """Stop this process once ``parent`` is gone. A worker holds both ends of its task pipe
+    (multiprocessing passes the whole queue), so when the parent is killed outright (SIGKILL,
+    the OOM killer) no end-of-file ever reaches it: without this it would wait, holding the
+    model in memory, forever."""
+    import os
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(0)
+
+
+def init_worker(parent: int | None = None, interval: float = PARENT_CHECK_SECONDS) -> None:
     global _labels
+    if parent is not None:
+        import threading
+
+        threading.Thread(
+            target=_exit_with, args=(parent, interval), name="parent-watch", daemon=True
+        ).start()
     _labels = load_classifications()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import multiprocessing
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -306,7 +307,10 @@ async def track(
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewatch-writer")
     workers = (
         ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+            initargs=(os.getpid(),),
         )
         if labels is not None and not archive_only and len(planned) >= MIN_DOCUMENTS
         else None
