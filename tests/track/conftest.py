@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from clausewatch.config import Settings
+from clausewatch.store import Store
+
 
 @dataclass
 class Page:
@@ -95,3 +98,39 @@ def write_declarations(folder: Path, site: Site, docs: dict[str, str]) -> Path:
     }
     (folder / "Example.json").write_text(json.dumps({"name": "Example", "terms": terms}))
     return folder
+
+
+def replay_pages(
+    store: Store, settings: Settings, tmp_path: Path, name: str, pages: dict[str, str]
+) -> None:
+    """Replay dated pages (``{"2024-01-01": html}``) as the snapshots of one document,
+    "Exemple"'s terms of service, through the whole pipeline with the shipped labels."""
+    from clausewatch.archive.blobs import BlobStore
+    from clausewatch.track.pipeline import load_classifications
+    from clausewatch.track.replay import replay
+
+    snaps = tmp_path / name
+    snaps.mkdir()
+    for date, html in pages.items():
+        (snaps / f"{date}.html").write_text(html)
+    decl = tmp_path / f"decl-{name}"
+    decl.mkdir()
+    (decl / "Exemple.json").write_text(
+        json.dumps(
+            {
+                "name": "Exemple",
+                "terms": {
+                    "Terms of Service": {"fetch": "https://exemple.example/cgu", "select": "main"}
+                },
+            }
+        )
+    )
+    replay(
+        store,
+        BlobStore(settings.blob_dir),
+        snaps,
+        declarations=decl,
+        service="Exemple",
+        terms_type="Terms of Service",
+        labels=load_classifications(),
+    )

@@ -5,20 +5,17 @@ text differ between an English and a German document and both are kept."""
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 from sqlalchemy import select
-from tests.track.conftest import legal_page
+from tests.track.conftest import legal_page, replay_pages
 
-from clausewatch.archive.blobs import BlobStore
 from clausewatch.config import Settings
 from clausewatch.store import Store
 from clausewatch.store.models import Classification, ProvisionText, Version
 from clausewatch.store.queries import labels_for
 from clausewatch.track.backfill import relabel_versions
 from clausewatch.track.pipeline import load_classifications
-from clausewatch.track.replay import replay
 
 NEUTRAL = "Spotify Premium Family 2024."
 GERMAN = [
@@ -34,31 +31,11 @@ ENGLISH = [
 
 
 def _replay_german_then_english(store: Store, settings: Settings, tmp_path: Path) -> None:
-    snaps = tmp_path / "snaps"
-    snaps.mkdir()
-    (snaps / "2024-01-01.html").write_text(legal_page("Nutzungsbedingungen", GERMAN))
-    (snaps / "2024-06-01.html").write_text(legal_page("Terms of Use", ENGLISH))
-    decl = tmp_path / "decl"
-    decl.mkdir()
-    (decl / "Exemple.json").write_text(
-        json.dumps(
-            {
-                "name": "Exemple",
-                "terms": {
-                    "Terms of Service": {"fetch": "https://exemple.example/t", "select": "main"}
-                },
-            }
-        )
-    )
-    replay(
-        store,
-        BlobStore(settings.blob_dir),
-        snaps,
-        declarations=decl,
-        service="Exemple",
-        terms_type="Terms of Service",
-        labels=load_classifications(),
-    )
+    pages = {
+        "2024-01-01": legal_page("Nutzungsbedingungen", GERMAN),
+        "2024-06-01": legal_page("Terms of Use", ENGLISH),
+    }
+    replay_pages(store, settings, tmp_path, "snaps", pages)
 
 
 def _sha(text: str) -> str:

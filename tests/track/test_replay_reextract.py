@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from tests.track.conftest import CLAUSES, legal_page
+from tests.track.conftest import CLAUSES, legal_page, replay_pages
 
 from clausewatch.archive.blobs import BlobStore
 from clausewatch.config import Settings
@@ -223,32 +223,7 @@ def test_analyse_backfills_dataset_versions_once(store: Store) -> None:
 def replay_one_page(
     store: Store, settings: Settings, tmp_path: Path, name: str, clauses: list[str]
 ) -> None:
-    from clausewatch.track.pipeline import load_classifications
-
-    snaps = tmp_path / name
-    snaps.mkdir()
-    (snaps / "2024-01-01.html").write_text(legal_page("Conditions", clauses))
-    decl = tmp_path / f"decl-{name}"
-    decl.mkdir()
-    (decl / "Exemple.json").write_text(
-        json.dumps(
-            {
-                "name": "Exemple",
-                "terms": {
-                    "Terms of Service": {"fetch": "https://exemple.example/cgu", "select": "main"}
-                },
-            }
-        )
-    )
-    replay(
-        store,
-        BlobStore(settings.blob_dir),
-        snaps,
-        declarations=decl,
-        service="Exemple",
-        terms_type="Terms of Service",
-        labels=load_classifications(),
-    )
+    replay_pages(store, settings, tmp_path, name, {"2024-01-01": legal_page("Conditions", clauses)})
 
 
 def replayed_labels(
