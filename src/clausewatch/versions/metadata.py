@@ -241,6 +241,11 @@ def detect_language(text: str) -> str | None:
     sample = _LINK_TARGET.sub("]", head)[:_LANGUAGE_SAMPLE]
     if not _WORD.search(sample):
         return None
+    upper = sum(c.isupper() for c in sample)
+    if upper > sum(c.islower() for c in sample):
+        # Text set in capitals (disclaimers, whole terms: ASUS's opens with 1,000 characters
+        # of them) is out of the identifier's training: py3langid called it Igbo.
+        sample = sample.lower()
     language, _score = _identifier().classify(sample)
     return str(language)
 
