@@ -121,24 +121,80 @@ def test_relabelling_stopped_half_way_finishes_on_rerun(store: Store) -> None:
     assert total == len(_labellable(store)) == partly + rest.texts
 
 
-def test_versions_in_a_language_without_a_model_stay_unlabelled(store: Store) -> None:
-    _imported(store)
+SWEDISH = """# Användarvillkor
+
+Vi kan ändra dessa villkor när som helst. Om du fortsätter att använda tjänsten efter en
+ändring godkänner du de nya villkoren.
+
+Tvister ska avgöras av allmän domstol i Stockholm och svensk lag ska tillämpas.
+"""
+
+
+def _imported_with_swedish(store: Store, tmp_path: Path) -> None:
+    """The fixture dataset plus one document in Swedish, a language without a model."""
+    import shutil
+
+    from clausewatch.versions.dataset import import_ota_dataset
+
+    dataset = tmp_path / "dataset"
+    shutil.copytree(DATASET, dataset)
+    (dataset / "index.json").unlink(missing_ok=True)
+    folder = dataset / "Svea Moln" / "Terms of Service"
+    folder.mkdir(parents=True)
+    (folder / "2024-05-01T00-00-00Z.md").write_text(SWEDISH, encoding="utf-8")
+    with store.sessions() as session:
+        import_ota_dataset(session, dataset)
+
+
+def test_versions_in_a_language_without_a_model_stay_unlabelled(
+    store: Store, tmp_path: Path
+) -> None:
+    _imported_with_swedish(store, tmp_path)
     backfill_provisions(store, labels=None)  # analysed before any model
     with store.session() as s:
-        version = s.scalars(select(Version).where(Version.language == "en")).first()
-        assert version is not None
-        version.language = "sv"
+        swedish_version = s.scalars(select(Version).where(Version.language == "sv")).one()
+        swedish = set(
+            s.scalars(
+                select(ProvisionText.text_sha256).where(
+                    ProvisionText.version_id == swedish_version.id
+                )
+            )
+        )
     summary = relabel_versions(store, labels=_newer_model([]))
     assert summary.unlabelled_language == 1  # the Swedish one
+    assert summary.languages_corrected == 0
     assert summary.texts == len(_labellable(store)) > 0
     with store.session() as s:
         labelled = set(s.scalars(select(Classification.text_sha256)))
-        swedish = set(
+    assert swedish and not (swedish - _labellable(store)) & labelled
+
+
+def test_relabel_reads_a_wrongly_detected_language_again(store: Store) -> None:
+    """A version stored with the wrong language (an older detector called terms set in
+    capitals Igbo) got no labels; relabelling detects it again and labels it."""
+    _imported(store)
+    backfill_provisions(store, labels=None)
+    with store.session() as s:
+        version = s.scalars(select(Version).where(Version.language == "en")).first()
+        assert version is not None
+        version_id, text_sha = version.id, version.text_sha256
+        version.language = "ig"
+    summary = relabel_versions(store, labels=_newer_model([]))
+    assert summary.languages_corrected == 1 and summary.unlabelled_language == 0
+    with store.session() as s:
+        again = s.get(Version, version_id)
+        assert again is not None
+        assert again.language == "en" and again.text_sha256 == text_sha
+        own = set(
             s.scalars(
-                select(ProvisionText.text_sha256).where(ProvisionText.version_id == version.id)
+                select(ProvisionText.text_sha256).where(ProvisionText.version_id == version_id)
             )
         )
-    assert not (swedish - _labellable(store)) & labelled
+        labelled = set(
+            s.scalars(select(Classification.text_sha256).where(Classification.language == "en"))
+        )
+    assert own and own <= labelled
+    assert relabel_versions(store, labels=_newer_model([])).languages_corrected == 0
 
 
 def test_analyse_relabel_from_the_command_line(settings: Settings, store: Store) -> None:

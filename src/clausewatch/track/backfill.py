@@ -23,6 +23,7 @@ from clausewatch.provisions.record import change_set_for, record_version_provisi
 from clausewatch.store import Store
 from clausewatch.store.models import ChangeSet, Document, Version
 from clausewatch.track.pipeline import Classifications, labels_in_model_language
+from clausewatch.versions.metadata import detect_language
 
 
 @dataclass
@@ -112,6 +113,9 @@ class RelabelSummary:
     """Provision texts labelled by ``model`` in this run (those it had not labelled before)."""
     unlabelled_language: int = 0
     """Versions in a language without a model: left without labels, as when recorded."""
+    languages_corrected: int = 0
+    """Versions whose detected language the current detector reads differently (an older
+    detector called terms set in capitals Igbo): corrected, then labelled in that language."""
 
     def to_json(self) -> dict[str, int | str]:
         return {
@@ -119,6 +123,7 @@ class RelabelSummary:
             "versions": self.versions,
             "texts": self.texts,
             "unlabelled_language": self.unlabelled_language,
+            "languages_corrected": self.languages_corrected,
         }
 
 
@@ -141,6 +146,12 @@ def relabel_versions(
     summary = RelabelSummary(model=labels.model_id, versions=len(ids))
 
     def step(session: Session, version: Version) -> None:
+        # The language is metadata derived from the text (the text, its hash and the
+        # archive are untouched); labels depend on it, so it is read again first.
+        detected = detect_language(version.text)
+        if detected != version.language:
+            version.language = detected
+            summary.languages_corrected += 1
         usable = labels_in_model_language(labels, version)
         if usable is None:
             summary.unlabelled_language += 1

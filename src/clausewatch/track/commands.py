@@ -235,8 +235,8 @@ def analyse_command(
             "--relabel",
             help="Also label the provisions of versions analysed before the installed model "
             "(after an upgrade or `clausewatch train`) and those labelled before labels were "
-            "kept per document language. Earlier labels are kept; no change set or alert is "
-            "touched.",
+            "kept per document language; each version's language is detected again first. "
+            "Earlier labels are kept; no change set or alert is touched.",
         ),
     ] = False,
 ) -> None:
@@ -292,6 +292,11 @@ def analyse_command(
             + (
                 f"; {relabelled.unlabelled_language} in a language without a model"
                 if relabelled.unlabelled_language
+                else ""
+            )
+            + (
+                f"; language read again and corrected in {relabelled.languages_corrected}"
+                if relabelled.languages_corrected
                 else ""
             )
         )
