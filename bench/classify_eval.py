@@ -6,8 +6,11 @@ Prints: UNFAIR-ToS dev (LexGLUE metric: 8 labels + "none", micro/macro F1; 8-lab
 scores), a test-split proxy (CLAUDETTE-2021's later terms of the five test services, which no
 model trains on), CLAUDETTE-2021 by the authors' 5-fold document split (per-category F1 and
 fairness-degree accuracy; German, Italian and Polish too), ToS;DR by service split (type
-accuracy, bad/blocker vs good/neutral F1), throughput on one core and peak memory. Every
-figure stands beside the baseline's, measured in the same run, as a ratio.
+accuracy, bad/blocker vs good/neutral F1), how many of the English model's types the German,
+Italian and Polish models find in the aligned translations of the proxy (beside the same
+models without their type heads), throughput on one core and peak memory. Every figure
+stands beside the baseline's, measured in the same run, as a ratio. ``--model DIR`` scores a
+folder written by ``clausewatch train --out DIR`` instead of the shipped models.
 """
 
 from __future__ import annotations

@@ -279,20 +279,25 @@ class Classifier:
             ptr, ind, val = self.vectorizer.grouped_rows(groups)
         if not self._cue_column:
             return ptr, ind, val
-        new_ptr = [0]
-        parts_ind: list[npt.NDArray[np.int64]] = []
-        parts_val: list[npt.NDArray[np.float32]] = []
+        # Each row's cue columns go after its TF-IDF entries, in column order. Most rows have
+        # none, so the few entries are listed in Python and inserted by one numpy call.
+        rows: list[int] = []
+        columns: list[int] = []
         for i, matches in enumerate(cue_matches):
-            extra = sorted(self._cue_column[t] for t in matches if t in self._cue_column)
-            parts_ind.append(ind[ptr[i] : ptr[i + 1]])
-            parts_ind.append(np.asarray(extra, dtype=np.int64))
-            parts_val.append(val[ptr[i] : ptr[i + 1]])
-            parts_val.append(np.full(len(extra), self._cue_weight, dtype=np.float32))
-            new_ptr.append(new_ptr[-1] + int(ptr[i + 1] - ptr[i]) + len(extra))
+            if matches:
+                extra = sorted(self._cue_column[t] for t in matches if t in self._cue_column)
+                rows.extend([i] * len(extra))
+                columns.extend(extra)
+        if not rows:
+            return ptr, ind, val
+        at = ptr[np.asarray(rows, dtype=np.int64) + 1]
+        added = np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(ptr) - 1)
+        new_ptr = ptr.copy()
+        new_ptr[1:] += np.cumsum(added)
         return (
-            np.asarray(new_ptr, dtype=np.int64),
-            np.concatenate(parts_ind) if parts_ind else ind,
-            np.concatenate(parts_val) if parts_val else val,
+            new_ptr,
+            np.insert(ind, at, np.asarray(columns, dtype=np.int64)),
+            np.insert(val, at, np.float32(self._cue_weight)),
         )
 
     def _cues(self, text: str) -> dict[str, CueMatch]:
