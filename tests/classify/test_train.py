@@ -232,6 +232,8 @@ def test_a_language_model_learns_types_from_carried_over_rows(
     plain = ["Willkommen bei uns.", "Vielen Dank für Ihr Vertrauen.", "Wir freuen uns."]
     corpus.type_rows = (courts + plain, ["jurisdiction"] * 3 + ["none"] * 3)
     model = fit(corpus, seed=0, heads=LANGUAGE_HEADS, cue_weight=0.0, language="de")
+    again = fit(corpus, seed=0, heads=LANGUAGE_HEADS, cue_weight=0.0, language="de")
+    assert model.meta["model_id"] == again.meta["model_id"]  # reproducible, type head included
     assert model.meta["types"] == ["jurisdiction", "none"]
     assert model.arrays["types_W"].shape == (len(model.vocabulary), 2)
     save(model, tmp_path / "de")
