@@ -20,7 +20,6 @@ import os
 import socket
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from playwright.async_api import Browser, Playwright, Request, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -29,7 +28,6 @@ from yarl import URL
 
 from clausewatch.config import CHROMIUM_ARGS
 from clausewatch.fetch.botwall import detect_bot_wall
-from clausewatch.fetch.client import REDIRECT_STATUSES, FetchResult, Hop
 from clausewatch.fetch.errors import (
     BotBlocked,
     BrowserError,
@@ -40,10 +38,8 @@ from clausewatch.fetch.errors import (
     TooLarge,
     TooManyRedirects,
 )
+from clausewatch.fetch.result import REDIRECT_STATUSES, FetchResult, Hop, Requester
 from clausewatch.fetch.ssrf import check_url
-
-if TYPE_CHECKING:
-    from clausewatch.fetch.client import Fetcher
 
 _INLINE_SCHEMES = ("data:", "blob:", "about:")
 _DROP_REQUEST_HEADERS = frozenset(
@@ -68,7 +64,7 @@ class _Navigation:
 class BrowserRenderer:
     """One Chromium for the Fetcher's life; a fresh context (no cookies, no cache) per page."""
 
-    def __init__(self, fetcher: Fetcher, *, pages: int = 4) -> None:
+    def __init__(self, fetcher: Requester, *, pages: int = 4) -> None:
         self.fetcher = fetcher
         self.settings = fetcher.settings
         self._pages = asyncio.Semaphore(pages)

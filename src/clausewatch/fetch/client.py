@@ -14,7 +14,6 @@ import email.utils
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -40,61 +39,17 @@ from clausewatch.fetch.errors import (
     TooManyRedirects,
     TransportError,
 )
+from clausewatch.fetch.result import REDIRECT_STATUSES, FetchResult, Hop
 from clausewatch.fetch.ssrf import ConnectGuard, GuardedResolver, check_url
 
 if TYPE_CHECKING:
     from clausewatch.fetch.browser import BrowserRenderer
 
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+__all__ = ["REDIRECT_STATUSES", "FetchResult", "Fetcher", "Hop", "parse_retry_after"]
+
 _CHUNK = 64 * 1024
 _ERROR_BODY_CAP = 256 * 1024
 ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8"
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    """What a successful fetch brought back; the archive stores it, the extractor reads it."""
-
-    requested_url: str
-    url: str
-    status: int
-    content: bytes
-    mime_type: str
-    charset: str | None
-    headers: dict[str, str]
-    etag: str | None
-    last_modified: str | None
-    fetched_at: datetime
-    not_modified: bool = False
-    redirects: list[str] = field(default_factory=list)
-    elapsed_ms: float = 0.0
-    rendered: bool = False
-    refused_requests: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One request and its response, before any redirect is followed."""
-
-    url: str
-    status: int
-    headers: list[tuple[str, str]]
-    content: bytes
-    truncated: bool = False
-
-    def header(self, name: str) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
-
-    def header_dict(self) -> dict[str, str]:
-        merged: dict[str, str] = {}
-        for key, value in self.headers:
-            key = key.lower()
-            merged[key] = f"{merged[key]}, {value}" if key in merged else value
-        return merged
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
