@@ -130,3 +130,20 @@ def test_taxonomy_command_refuses_a_language_without_cues() -> None:
     assert result.exit_code == 2
     assert "no cue phrases for 'es'" in result.output
     assert "en, de, fr, it, pl" in result.output
+
+
+def test_scores_name_only_the_heads_a_model_has() -> None:
+    """The German, Italian and Polish models have no ToS;DR-trained head: their scores carry
+    no "unfavourable" probability (it was a constant 0.5), while English ones do."""
+    lines = [
+        json.dumps({"text": "We may suspend your account at any time."}),
+        json.dumps({"text": "Wir können Ihr Konto jederzeit und ohne Angabe von Gründen sperren."}),
+    ]
+    result = runner.invoke(app, ["classify", "--scores"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    english, german = (json.loads(line) for line in result.stdout.splitlines())
+    assert german["language"] == "de" and english["language"] == "en"
+    assert 0.0 <= english["scores"]["unfavourable"] <= 1.0
+    assert "unfavourable" not in german["scores"]
+    assert any(k.startswith("claudette:") for k in german["scores"])
+    assert any(k.startswith("type:") for k in german["scores"])

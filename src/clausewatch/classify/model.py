@@ -158,6 +158,9 @@ class Classifier:
         n_labels = len(self.labels)
         self.type_ids: list[str] = list(meta.get("types", []))
         n_rows = arrays["unfair_W"].shape[0]
+        # The German, Italian and Polish models have no ToS;DR-trained head: their results
+        # carry no "unfavourable" score rather than a constant 0.5.
+        self._has_unfavourable = "bad_W" in arrays
         blocks = [
             arrays["unfair_W"],
             arrays.get("degree_W", np.zeros((n_rows, n_labels))),
@@ -581,7 +584,8 @@ class Classifier:
         scores.update(
             {f"claudette:{k}": float(p) for k, p in zip(self.labels, unfair_p, strict=True)}
         )
-        scores["unfavourable"] = bad_p
+        if self._has_unfavourable:
+            scores["unfavourable"] = bad_p
         return ClassificationResult(
             types=order,
             categories=categories,
