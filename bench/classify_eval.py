@@ -40,7 +40,7 @@ from clausewatch.classify.data import (
     load_claudette,
     load_unfair_tos,
 )
-from clausewatch.classify.model import Classifier
+from clausewatch.classify.model import Classifier, load_model_files
 from clausewatch.classify.taxonomy import load_taxonomy
 from clausewatch.classify.train import build_corpus, build_language_corpus, fit
 
@@ -264,18 +264,10 @@ def test_proxy(
         calibration(gold, prob, pred, base_model.probabilities(texts))
 
 
-def model_files(directory: Path) -> tuple[dict[str, np.ndarray], list[str], dict[str, Any]]:
-    with np.load(directory / "model.npz") as npz:
-        arrays = {name: npz[name] for name in npz.files}
-    vocabulary = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
-    meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-    return arrays, vocabulary, meta
-
-
 def without_type_head(directory: Path) -> Classifier:
     """The model in ``directory`` as it was before the language models learned types: no
     type head, so its types come from its CLAUDETTE labels and its cue phrases only."""
-    arrays, vocabulary, meta = model_files(directory)
+    arrays, vocabulary, meta = load_model_files(directory)
     arrays = {k: v for k, v in arrays.items() if not k.startswith("types_")}
     meta = {k: v for k, v in meta.items() if k != "types"}
     return Classifier(arrays, vocabulary, meta)
@@ -291,11 +283,11 @@ def carried_types(data: Path, model_dir: Path, languages: Sequence[str]) -> None
     from clausewatch.classify.align import align
 
     docs = [d for d in claudette_documents(data) if is_forbidden(d)]
-    english = Classifier(*model_files(model_dir))
+    english = Classifier(*load_model_files(model_dir))
     for lang in languages:
         if lang == "en" or not (model_dir / lang / "model.npz").is_file():
             continue
-        model = Classifier(*model_files(model_dir / lang))
+        model = Classifier(*load_model_files(model_dir / lang))
         if not model.type_ids:
             print(f"== Types carried over ({lang}): the {lang} model has no type head")
             continue

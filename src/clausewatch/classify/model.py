@@ -129,6 +129,21 @@ def _sentence_cues(
     return groups, group_spans, group_cues
 
 
+def load_model_files(
+    directory: Path,
+) -> tuple[dict[str, npt.NDArray[Any]], list[str], dict[str, Any]]:
+    """The arrays, vocabulary and metadata of the one model in ``directory`` (its language
+    sub-folders are not read)."""
+    try:
+        with np.load(directory / "model.npz") as npz:
+            arrays = {name: npz[name] for name in npz.files}
+        vocabulary = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"cannot load the model: {exc}", where=str(directory)) from exc
+    return arrays, list(vocabulary), meta
+
+
 class Classifier:
     """Loads once per process (``load()`` is cached) and classifies batches of provisions."""
 
@@ -244,14 +259,7 @@ class Classifier:
 
     @classmethod
     def _from_files(cls, directory: Path, taxonomy: Taxonomy | None = None) -> Classifier:
-        try:
-            with np.load(directory / "model.npz") as npz:
-                arrays = {name: npz[name] for name in npz.files}
-            vocabulary = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
-            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelError(f"cannot load the model: {exc}", where=str(directory)) from exc
-        return cls(arrays, vocabulary, meta, taxonomy)
+        return cls(*load_model_files(directory), taxonomy)
 
     @classmethod
     def load(cls) -> Classifier:
@@ -293,8 +301,9 @@ class Classifier:
                 columns.extend(extra)
         if not rows:
             return ptr, ind, val
-        at = ptr[np.asarray(rows, dtype=np.int64) + 1]
-        added = np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(ptr) - 1)
+        row_ids = np.asarray(rows, dtype=np.int64)
+        at = ptr[row_ids + 1]
+        added = np.bincount(row_ids, minlength=len(ptr) - 1)
         new_ptr = ptr.copy()
         new_ptr[1:] += np.cumsum(added)
         return (

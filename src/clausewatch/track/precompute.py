@@ -10,6 +10,9 @@ would have computed itself, so results never depend on whether it ran.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,9 +51,6 @@ def _exit_with(parent: int, interval: float) -> None:
     (multiprocessing passes the whole queue), so when the parent is killed outright (SIGKILL,
     the OOM killer) no end-of-file ever reaches it: without this it would wait, holding the
     model in memory, forever."""
-    import os
-    import time
-
     while os.getppid() == parent:
         time.sleep(interval)
     os._exit(0)
@@ -59,8 +59,6 @@ def _exit_with(parent: int, interval: float) -> None:
 def init_worker(parent: int | None = None, interval: float = PARENT_CHECK_SECONDS) -> None:
     global _labels
     if parent is not None:
-        import threading
-
         threading.Thread(
             target=_exit_with, args=(parent, interval), name="parent-watch", daemon=True
         ).start()
