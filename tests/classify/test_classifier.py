@@ -113,6 +113,24 @@ def test_batch_equals_single() -> None:
     assert classifier.classify([]) == []
 
 
+def test_unfavourable_judges_the_whole_passage() -> None:
+    """ToS;DR grades passages, and the unfavourable head learnt from them: a provision of
+    several sentences gets the whole passage's probability, not its worst sentence's."""
+    classifier = Classifier.load()
+    bad = "You waive your right to a jury trial and to take part in a class action."
+    good = "You can delete your account at any time and we will erase your data within 30 days."
+    passage = f"{good} {bad} {good}"
+    results = classifier.classify([passage, bad, good])
+    whole, bad_alone, good_alone = (r.scores["unfavourable"] for r in results)
+    assert bad_alone > 0.5 > good_alone
+    # The good sentences weigh in: the passage is not simply its worst sentence.
+    assert good_alone < whole < bad_alone - 0.1
+    assert classifier.unfavourable_probabilities([passage]).tolist() == [pytest.approx(whole)]
+    # A model without the head (German) has no unfavourable probability to give.
+    german = classifier.by_language["de"]
+    assert german.unfavourable_probabilities(["Wir dürfen kündigen."]).tolist() == [0.0]
+
+
 def test_dev_score_of_the_shipped_model(shared_data: Path) -> None:
     """Regression guard on UNFAIR-ToS dev, which the shipped model never saw (LexGLUE metric)."""
     from sklearn.metrics import f1_score

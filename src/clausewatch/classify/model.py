@@ -340,10 +340,14 @@ class Classifier:
         margins = self._margins(ptr, ind, val, "unfair")
         return _sigmoid(margins * self._platt[:, 0] + self._platt[:, 1])
 
+    @property
+    def unfair_thresholds(self) -> npt.NDArray[np.float32]:
+        """Each label's decision threshold on its calibrated probability: the probability at
+        margin 0, where the SVM was fitted (columns in ``self.labels`` order)."""
+        return _sigmoid(self._platt[:, 1])
+
     def _unfair_decisions(self, probabilities: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
-        """Decision at margin 0 (where the SVM was fitted), expressed as a probability."""
-        at_zero = _sigmoid(self._platt[:, 1])
-        return probabilities >= at_zero
+        return probabilities >= self.unfair_thresholds
 
     def predict_unfair(self, texts: Sequence[str]) -> npt.NDArray[np.bool_]:
         return self._unfair_decisions(self.unfair_probabilities(texts))
@@ -359,12 +363,20 @@ class Classifier:
             return np.zeros((len(texts), 0), dtype=np.float32)
         return _softmax(self._margins(*self._features(texts), "types"))
 
+    def unfavourable_probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Probability that ToS;DR would grade each whole text bad or blocker rather than good
+        or neutral (the ``unfavourable`` score); zeros for a model without that head."""
+        if not self._has_unfavourable:
+            return np.zeros(len(texts), dtype=np.float32)
+        return self._heads(texts).bad
+
     def _heads(self, texts: Sequence[str]) -> _HeadOutputs:
         """Every head on every text, in blocks of ``CHUNK`` texts so memory stays flat.
 
         A text of several sentences is scored as a whole and sentence by sentence (the heads
         were trained on sentences), keeping each label's best unit, so one unfair sentence is
-        not diluted by a long provision. Each sentence is analysed and scanned for cues once;
+        not diluted by a long provision; the unfavourable head, trained on ToS;DR's graded
+        passages, judges the whole text. Each sentence is analysed and scanned for cues once;
         the whole text's counts and cues are the sum and union of its sentences'.
         """
         blocks = [
@@ -438,7 +450,8 @@ class Classifier:
                 best_type = a + types[a:b].argmax(axis=0)
                 out.types[i] = types[best_type, np.arange(types.shape[1])]
                 out.types_span[i] = [unit_spans[int(u)] for u in best_type]
-            out.bad[i] = bad[a:b].max()
+            # ToS;DR grades passages, not sentences: the whole text (its first unit).
+            out.bad[i] = bad[a]
         return out
 
     def classify(
