@@ -45,7 +45,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from classify_eval import labels_of, lexglue
+from classify_eval import ROOT, labels_of, lexglue
 from clausewatch.classify.cues import sentences
 from clausewatch.classify.data import (
     CLAUDETTE_KEYS,
@@ -293,9 +293,7 @@ def ota_sentences(data: Path) -> list[LabelledSentence]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "data", nargs="?", default=str(Path(__file__).resolve().parents[2] / "shared" / "data")
-    )
+    parser.add_argument("data", nargs="?", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument(
         "--negatives", type=float, default=0.3, help="share of negative rows per epoch"
