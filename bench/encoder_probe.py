@@ -35,7 +35,6 @@ import argparse
 import importlib.util
 import math
 import random
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -60,6 +59,7 @@ from clausewatch.classify.data import (
 )
 from clausewatch.classify.model import Classifier
 from clausewatch.classify.train import build_corpus, fit
+from clausewatch.provisions.segment import segment
 
 GATE = -3.0
 
@@ -262,8 +262,8 @@ def report(
 
 
 def ota_sentences(data: Path) -> list[LabelledSentence]:
-    """Unlabelled English sentences: the latest version of each OTA dataset document,
-    without the test-split and dev services."""
+    """Unlabelled English sentences: the latest version of each OTA dataset document, cut
+    into provisions as tracking does, without the test-split and dev services."""
     from clausewatch.versions.metadata import detect_language
 
     seen: set[str] = set()
@@ -282,10 +282,10 @@ def ota_sentences(data: Path) -> list[LabelledSentence]:
                 text = versions[-1].read_text(encoding="utf-8")
                 if detect_language(text) != "en":
                     continue
-                for block in re.split(r"\n\s*\n", text):
-                    block = re.sub(r"^[#>*\-\s]+", "", block.strip())
-                    for a, b in sentences(block):
-                        s = block[a:b].strip()
+                # The provisions tracking would record, cut into the classifier's sentences.
+                for provision in segment(text):
+                    for a, b in sentences(provision.text):
+                        s = provision.text[a:b].strip()
                         if 25 <= len(s) <= 1200 and s not in seen:
                             seen.add(s)
                             out.append(LabelledSentence(s, frozenset(), "ota", service.name))
@@ -358,6 +358,11 @@ def main() -> None:
     linear = Classifier.load()
     order = [linear.labels.index(k) for k in CLAUDETTE_KEYS]
     thresholds = logit(linear.unfair_thresholds[order])
+
+    def relative(texts: Sequence[str]) -> np.ndarray:
+        """The linear model's label logits minus its decision thresholds (>= 0: unfair)."""
+        return logit(linear.unfair_probabilities(texts)[:, order]) - thresholds
+
     docs = [d for d in claudette_documents(data) if is_forbidden(d)]
     sets = {
         "UNFAIR-ToS dev": load_unfair_tos(data, "dev"),
@@ -368,28 +373,26 @@ def main() -> None:
             break
         texts = [r.text for r in labelled]
         gold = labels_of(labelled)
-        relative = logit(linear.unfair_probabilities(texts)[:, order]) - thresholds
+        lin = relative(texts)
         enc = logit(encoder.probabilities(texts))
         print(f"== {name}: {len(texts):,} sentences")
-        report("encoder alone", gold, enc >= 0, relative >= 0)
+        report("encoder alone", gold, enc >= 0, lin >= 0)
         for w in (0.3, 0.5, 0.7):
-            report(
-                f"mean, encoder weight {w}", gold, (1 - w) * relative + w * enc >= 0, relative >= 0
-            )
-        mean = 0.5 * relative + 0.5 * enc
+            report(f"mean, encoder weight {w}", gold, (1 - w) * lin + w * enc >= 0, lin >= 0)
+        mean = 0.5 * lin + 0.5 * enc
         print(
             "  per label F1, mean 0.5 (linear): "
             + ", ".join(
-                f"{k} {100 * f1_score(gold[:, j], mean[:, j] >= 0):.0f} ({100 * f1_score(gold[:, j], relative[:, j] >= 0):.0f}; n={gold[:, j].sum()})"
+                f"{k} {100 * f1_score(gold[:, j], mean[:, j] >= 0):.0f} ({100 * f1_score(gold[:, j], lin[:, j] >= 0):.0f}; n={gold[:, j].sum()})"
                 for j, k in enumerate(CLAUDETTE_KEYS)
             )
         )
-        gate = relative.max(axis=1) >= GATE
-        cascade = np.where(gate[:, None], mean, relative)
+        gate = lin.max(axis=1) >= GATE
+        cascade = np.where(gate[:, None], mean, lin)
         print(
             f"  cascade: the encoder reads {100 * gate.mean():.1f}% of sentences (best linear relative logit >= {GATE})"
         )
-        report("cascade, encoder weight 0.5", gold, cascade >= 0, relative >= 0)
+        report("cascade, encoder weight 0.5", gold, cascade >= 0, lin >= 0)
 
     print(
         "== one core: numpy encoder beside the shipped classify (UNFAIR-ToS dev, first 1,024 sentences)"
@@ -413,12 +416,7 @@ def main() -> None:
     start = time.process_time()
     linear.classify(texts, "en")
     lin_rate = len(texts) / (time.process_time() - start)
-    share = float(
-        (logit(linear.unfair_probabilities(texts)[:, order]) - thresholds)
-        .max(axis=1)
-        .__ge__(GATE)
-        .mean()
-    )
+    share = float((relative(texts).max(axis=1) >= GATE).mean())
     cascade_rate = 1 / (1 / lin_rate + share / enc_rate)
     print(
         f"  numpy encoder {enc_rate:8.0f} sentences/s   classify {lin_rate:8.0f}/s   ratio {enc_rate / lin_rate:.2f}x"
@@ -433,9 +431,7 @@ def main() -> None:
         pool = ota_sentences(data)
         texts = [r.text for r in pool]
         w = args.distill_weight
-        mean = (1 - w) * (
-            logit(linear.unfair_probabilities(texts)[:, order]) - thresholds
-        ) + w * logit(encoder.probabilities(texts))
+        mean = (1 - w) * relative(texts) + w * logit(encoder.probabilities(texts))
         pseudo = [
             LabelledSentence(
                 r.text,
