@@ -218,3 +218,42 @@ def test_top_level_options_reach_the_command(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli.app, ["--data-dir", str(tmp_path), "db", "upgrade"], env=_env())
     assert result.exit_code == 0, result.output
     assert (tmp_path / "clausewatch.sqlite3").is_file()
+
+
+def test_reflow_joins_source_wrapping_and_keeps_paragraphs() -> None:
+    text = """First line.
+
+        A paragraph wrapped
+        at the source's width.
+
+        \b
+        kept
+        as written
+        """
+    assert cli.reflow(text) == (
+        "First line.\n\nA paragraph wrapped at the source's width.\n\n\b\nkept\nas written"
+    )
+    assert cli.reflow(None) is None
+    assert cli.reflow("") == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "sentence"),
+    [
+        (
+            ["classify", "--help"],
+            "claudette (UNFAIR-ToS labels of which the text is a potentially or clearly unfair "
+            "instance)",
+        ),
+        (
+            ["import", "ota-dataset", "--help"],
+            "rerunning adds nothing, and an interrupted import keeps every document it finished",
+        ),
+    ],
+)
+def test_help_paragraphs_are_not_cut_at_the_source_wrapping(argv: list[str], sentence: str) -> None:
+    # A terminal wide enough for the sentence: before the fix, the docstring's own line
+    # breaks cut it whatever the width.
+    result = CliRunner().invoke(cli.app, argv, env={**_env(), "COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert sentence in result.output

@@ -9,6 +9,7 @@ aiohttp, numpy or selectolax on import, and ``clausewatch --help`` should not wa
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,30 @@ def register_all() -> None:
     _load(COMMAND_MODULES)
 
 
+def reflow(text: str | None) -> str | None:
+    """``text`` with the line breaks of its source wrapping removed, paragraph by paragraph.
+
+    Typer's rich help keeps every single line break of a docstring's later paragraphs, so a
+    docstring wrapped at the source's width came out cut mid-sentence on a terminal of
+    another width. Paragraphs stay apart; one that starts with click's ``\\b`` marker is
+    left as written."""
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(
+        p if p.startswith("\b") else " ".join(line.strip() for line in p.splitlines())
+        for p in paragraphs
+    )
+
+
+def _reflowed(command: Command) -> Command:
+    """``command`` (and a group's subcommands) with their help texts reflowed."""
+    command.help = reflow(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _reflowed(sub)
+    return command
+
+
 class LazyGroup(TyperGroup):
     """The root group: lists commands from ``COMMANDS`` and imports a stage on first use."""
 
@@ -182,7 +207,7 @@ class LazyGroup(TyperGroup):
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name in self.commands:
-            return self.commands[cmd_name]
+            return _reflowed(self.commands[cmd_name])
         entry = COMMANDS.get(cmd_name)
         if entry is not None and self._listing:
             return TyperCommand(name=cmd_name, help=entry.help)
@@ -192,7 +217,8 @@ class LazyGroup(TyperGroup):
             if isinstance(built, TyperGroup):
                 for name, command in built.commands.items():
                     self.commands.setdefault(name, command)
-        return self.commands.get(cmd_name)
+        found = self.commands.get(cmd_name)
+        return None if found is None else _reflowed(found)
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         self._listing = True
