@@ -188,6 +188,16 @@ termination_suspension          - Use Restrictions. You may not access the Servi
 termination_suspension          - This arbitration provision shall survive termination of these Terms.
 termination_suspension          - You may at any time cancel your subscription from the settings page.
 termination_suspension          + We may at any time terminate your account.
+termination_suspension          - You must cancel your subscription before the renewal date to avoid being charged.
+termination_suspension          - Your plan renews automatically unless you cancel before the end of the term.
+termination_suspension          - The 14-day cancellation period does not restart when you change plans.
+termination_suspension          - If you close your account, we delete your data within 30 days.
+termination_suspension          - No refund covers the days between the day you cancel and the end of the period.
+termination_suspension          - Your cancellation of the subscription takes effect at the end of the period.
+termination_suspension          - Users can cancel, upgrade or modify their subscription plan.
+termination_suspension          + We may cancel your subscription if a payment fails.
+termination_suspension          + If you breach these Terms, we may suspend your account without notice.
+termination_suspension          + We reserve the right to close your account if you are inactive for two years.
 user_can_leave                  + You may terminate your account at any time by contacting us.
 user_can_leave                  + If you wish to close your account, go to the settings page.
 user_can_leave                  + Users can stop using the Services at any time.

@@ -54,6 +54,15 @@ LANGUAGE_CUE_WEIGHT = 0.3
 """The same indicator for the German, Italian and Polish models, over the cue phrases of
 ``analysis/knowledge/cues/<language>.yaml`` (measured in docs/decisions/0002-classifier.md)."""
 NEGATIVES_FOR_TYPES = 4_000
+LBFGS_TOL = 1e-7
+"""Gradient tolerance of the logistic-regression heads (type and unfavourable), fitted in
+float64. At sklearn's default (1e-4, float32 rows) the type head stopped after about 94
+iterations, up to 1.0 away (weights reach 15) from where a tighter fit goes, and the order of
+floating-point sums decided where: another machine shipped a type head up to 0.5 away from
+ours, so `train` did not rebuild the shipped model there. The same fit on the same rows in
+another order moved weights by up to 0.25; at this tolerance in float64 (about 270
+iterations, a few minutes more) by at most 0.008, one float16 step, with a mean of 3e-6.
+Decision 0002 has the measurement."""
 LANGUAGES: tuple[str, ...] = ("de", "it", "pl")
 """Languages with a model of their own beside English: CLAUDETTE-2021's translations."""
 LANGUAGE_HEADS = frozenset({"unfair", "degree", "types"})
@@ -368,8 +377,11 @@ def fit(
     if "types" in heads:
         progress(f"type head: {len(type_texts)} rows, {len(set(type_labels))} types")
         classes = sorted(set(type_labels))
-        lr = LogisticRegression(C=30.0, max_iter=3000)
-        lr.fit(featurize(type_texts), np.array([classes.index(t) for t in type_labels]))
+        lr = LogisticRegression(C=30.0, max_iter=30_000, tol=LBFGS_TOL)
+        lr.fit(
+            featurize(type_texts).astype(np.float64),
+            np.array([classes.index(t) for t in type_labels]),
+        )
         coef, intercept = lr.coef_.T, lr.intercept_
         if len(classes) == 2:
             # A binary fit has one column (the second class against the first); the softmax
@@ -381,8 +393,8 @@ def fit(
 
     if "unfavourable" in heads and len(bad_texts) > 0:
         progress(f"unfavourable head: {len(bad_texts)} ToS;DR points")
-        lr = LogisticRegression(C=3.0, max_iter=2000)
-        lr.fit(featurize(bad_texts), bad_y)
+        lr = LogisticRegression(C=3.0, max_iter=30_000, tol=LBFGS_TOL)
+        lr.fit(featurize(bad_texts).astype(np.float64), bad_y)
         arrays.update(bad_W=lr.coef_.T.astype(np.float16), bad_b=lr.intercept_.astype(np.float32))
 
     digest = hashlib.sha256()
