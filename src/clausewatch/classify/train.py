@@ -377,10 +377,8 @@ def fit(
     if "types" in heads:
         progress(f"type head: {len(type_texts)} rows, {len(set(type_labels))} types")
         classes = sorted(set(type_labels))
-        lr = LogisticRegression(C=30.0, max_iter=30_000, tol=LBFGS_TOL)
-        lr.fit(
-            featurize(type_texts).astype(np.float64),
-            np.array([classes.index(t) for t in type_labels]),
+        lr = _fit_logistic(
+            featurize(type_texts), np.array([classes.index(t) for t in type_labels]), C=30.0
         )
         coef, intercept = lr.coef_.T, lr.intercept_
         if len(classes) == 2:
@@ -393,8 +391,7 @@ def fit(
 
     if "unfavourable" in heads and len(bad_texts) > 0:
         progress(f"unfavourable head: {len(bad_texts)} ToS;DR points")
-        lr = LogisticRegression(C=3.0, max_iter=30_000, tol=LBFGS_TOL)
-        lr.fit(featurize(bad_texts).astype(np.float64), bad_y)
+        lr = _fit_logistic(featurize(bad_texts), bad_y, C=3.0)
         arrays.update(bad_W=lr.coef_.T.astype(np.float16), bad_b=lr.intercept_.astype(np.float32))
 
     digest = hashlib.sha256()
@@ -406,6 +403,14 @@ def fit(
     meta["model_id"] = f"{prefix}-{digest.hexdigest()[:12]}"
     meta["labels"] = list(CLAUDETTE_KEYS)
     return TrainedModel(arrays, vocabulary, meta)
+
+
+def _fit_logistic(X: Any, y: npt.NDArray[np.int_], *, C: float) -> Any:
+    """A logistic regression fitted in float64 to ``LBFGS_TOL``, so that the weights do not
+    depend on the machine's order of floating-point sums (see ``LBFGS_TOL``)."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, max_iter=30_000, tol=LBFGS_TOL).fit(X.astype(np.float64), y)
 
 
 def _platt(
