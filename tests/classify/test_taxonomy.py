@@ -7,6 +7,7 @@ import pytest
 
 from clausewatch.classify.taxonomy import (
     SEVERITIES,
+    Taxonomy,
     TaxonomyError,
     load_taxonomy,
     load_taxonomy_file,
@@ -127,6 +128,56 @@ def test_global_inline_flag_is_refused_on_load(tmp_path: Path) -> None:
     assert "(?i:...)" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("yields_to", "message"),
+    [("[elsewhere]", "'elsewhere', which is not another type"), ("[a]", "'a', which is not")],
+)
+def test_yields_to_must_name_another_type(tmp_path: Path, yields_to: str, message: str) -> None:
+    path = tmp_path / "types.yaml"
+    path.write_text(
+        "categories: {x: X}\n"
+        "types:\n"
+        f"  - {{id: a, name: A, category: x, definition: d, severity: low, yields_to: {yields_to}}}\n"
+        "  - {id: b, name: B, category: x, definition: d, severity: low}\n"
+    )
+    with pytest.raises(TaxonomyError, match=message) as caught:
+        load_taxonomy_file(path)
+    assert ": a" in str(caught.value)
+
+
+def test_yields_to_keeps_a_cue_out_of_the_other_types_words(tmp_path: Path) -> None:
+    from clausewatch.classify.cues import all_cues, normalize_with_offsets
+
+    text = "types:\n  - {id: ends, name: E, category: x, definition: d, severity: high,\n"
+    text += "     cues: ['\\bterminate\\b[\\w ]{0,30}\\baccount\\b']%s}\n"
+    text += "  - {id: leaves, name: L, category: x, definition: d, severity: low,\n"
+    text += "     cues: ['\\byou may terminate your account\\b']}\n"
+    plain_path, yielding_path = tmp_path / "plain.yaml", tmp_path / "yielding.yaml"
+    plain_path.write_text("categories: {x: X}\n" + text % "")
+    yielding_path.write_text("categories: {x: X}\n" + text % ", yields_to: [leaves]")
+    plain, yielding = load_taxonomy_file(plain_path), load_taxonomy_file(yielding_path)
+    assert plain.cue_digest() != yielding.cue_digest()
+    assert yielding.types[0].to_json()["yields_to"] == ["leaves"]
+
+    def found(taxonomy: Taxonomy, sentence: str) -> dict[str, str]:
+        matches = all_cues(normalize_with_offsets(sentence), taxonomy)
+        return {m.type_id: sentence[m.span[0] : m.span[1]] for m in matches}
+
+    inside = "You may terminate your account."
+    assert found(plain, inside) == {"ends": "terminate your account", "leaves": inside[:-1]}
+    assert found(yielding, inside) == {"leaves": inside[:-1]}
+    # Runs into the user's words and is complete only with them: dropped.
+    into = "Requests to terminate. You may terminate your account."
+    assert "ends" in found(plain, into)
+    assert "ends" not in found(yielding, into)
+    # Runs into them but is complete before them: kept, cut to its own words.
+    before = "We terminate your account or you may terminate your account."
+    assert found(yielding, before)["ends"] == "terminate your account"
+    # A later match outside the user's words still counts.
+    later = "You may terminate your account. We may terminate any account."
+    assert found(yielding, later)["ends"] == "terminate any account"
+
+
 def test_scoped_inline_flag_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "types.yaml"
     path.write_text(
@@ -198,6 +249,12 @@ termination_suspension          - Users can cancel, upgrade or modify their subs
 termination_suspension          + We may cancel your subscription if a payment fails.
 termination_suspension          + If you breach these Terms, we may suspend your account without notice.
 termination_suspension          + We reserve the right to close your account if you are inactive for two years.
+termination_suspension          - You have the right to terminate this Agreement at any time.
+termination_suspension          - If you do not agree with an update, you may stop using the Services or terminate this Agreement.
+termination_suspension          - Requests to terminate. You can delete your account at any time.
+termination_suspension          - CANCELLING AS A CONSUMER: YOU MAY CANCEL YOUR SUBSCRIPTION AT ANY TIME.
+termination_suspension          + We may terminate your account, and you may close your account at any time.
+termination_suspension          + You may close your account at any time, and we may suspend your access if you breach these Terms.
 user_can_leave                  + You may terminate your account at any time by contacting us.
 user_can_leave                  + If you wish to close your account, go to the settings page.
 user_can_leave                  + Users can stop using the Services at any time.
@@ -206,6 +263,63 @@ user_can_leave                  - You cannot close your account while a payment 
 severability                    + If any provision is held unenforceable, the remaining provisions will remain in full force.
 severability                    + If a court of competent jurisdiction finds a clause invalid, the rest remains in effect.
 severability                    - Invalid passwords and other errors remain in the log.
+severability                    - A claim for public injunctive relief must be severed from the arbitration and litigated in court.
+children_data                   + We do not collect personal information from children.
+children_data                   + The Services are not directed to children under the age of 13.
+children_data                   + If you are a minor, you need the consent of a parent.
+children_data                   - Do not upload content that is harmful to minors.
+children_data                   - Content that exploits or abuses children is removed.
+children_data                   - No photorealistic depictions of minors.
+children_data                   - You may incur minor charges when you publish an app.
+children_data                   - We have made other minor formatting changes.
+children_data                   - The YouTube Kids service is provided by Google.
+children_data                   + Kids under 13 may only use the app with a parent.
+jury_trial_waiver               + You and we each waive the right to a trial by jury.
+jury_trial_waiver               + You give up your right to have a judge or jury decide your claims.
+jury_trial_waiver               + This clause affects your right to have a jury hear your claims.
+jury_trial_waiver               - Reported posts are reviewed by our Community Jury.
+moral_rights_waiver             + You waive any moral rights you may have in your content.
+moral_rights_waiver             + To the extent permitted by law, you agree not to assert your moral rights against us.
+moral_rights_waiver             - Content must not infringe any copyright, trade secret, moral rights or other rights of a third party.
+moral_rights_waiver             - You retain all moral rights to your content.
+shortened_claim_period          + Any claim must be filed within one year after it arose or it is forever barred.
+shortened_claim_period          + Such claims are permanently barred.
+shortened_claim_period          + Notwithstanding any statute of limitations, claims must be brought promptly.
+shortened_claim_period          - Any statute of limitations will be tolled during this informal resolution process.
+shortened_claim_period          - We keep records for as long as the statute of limitations requires.
+ai_automated_decisions          + You will not be subject to decisions based solely on automated processing.
+ai_automated_decisions          + We use automated systems to detect and remove content that breaks these rules.
+ai_automated_decisions          + We use automated systems and algorithms to analyse your content.
+ai_automated_decisions          - You may not use any robot, spider or other automated means to access the Site.
+ai_automated_decisions          - We use cookies and other automated means of data collection.
+ai_automated_decisions          - We welcome reports from automated tools/scans, but offer no reward.
+ai_human_review                 + Conversations may be reviewed by human reviewers to improve safety.
+ai_human_review                 - Evaluate the output for accuracy, including by utilizing human review as appropriate.
+ai_human_review                 - The customer is responsible for human review where appropriate.
+ai_output_use_restriction       + You may not use outputs to create a competing product or service.
+ai_output_use_restriction       + Do not attempt to extract model weights.
+ai_output_use_restriction       + Do not reverse engineer the Services, including our machine learning models.
+ai_output_use_restriction       - You may not reverse engineer or attempt to discover the source code of the Service.
+ai_output_use_restriction       - Do not access the Services to build a competitive product or service.
+ai_output_use_restriction       - Users can discover and share custom machine learning models.
+data_deletion_right             + You have the right to object to the processing of your personal data.
+data_deletion_right             + You also have the right to restrict our processing of your personal data.
+data_deletion_right             - We reserve the right to restrict, suspend or terminate your account.
+data_deletion_right             - We have the right to restrict your access to the Services.
+tracking_technologies           + We use cookies to remember your settings.
+tracking_technologies           - | [Swoogo](https://swoogo.events/legal/cookies/) | Events |
+tracking_technologies           - More at www.example.com/cookies-and-pixels/ for partners.
+content_removal                 + We may remove any content that violates these Terms.
+content_removal                 + We reserve the right to edit reviews for clarity or length.
+content_removal                 - You must delete such content using the feature provided.
+content_removal                 - You grant us a licence to reproduce, display and modify your content to operate the service.
+content_removal                 + We reserve the right to remove, screen, translate or edit without notice any content posted.
+content_removal                 - You may delete your content at any time.
+acceptable_use                  + You may not use the Services to send spam.
+acceptable_use                  - If you refuse cookies, you may not be able to use some parts of the Service.
+sensitive_data                  + We process biometric data to verify your identity.
+sensitive_data                  + We may process genetic information you provide.
+sensitive_data                  - We do not discriminate on the basis of disability, medical or genetic condition.
 no_waiver                       + Our failure to enforce any provision will not be deemed a waiver of our rights.
 no_waiver                       - You waive any right to a jury trial.
 no_waiver                       - No waiver of jury trial applies to small claims.
@@ -228,3 +342,15 @@ def test_cues_fire_on_the_provision_not_on_the_same_words_elsewhere(
 
     found = {m.type_id for m in all_cues(normalize_with_offsets(text), load_taxonomy())}
     assert (type_id in found) is expected, found
+
+
+def test_a_cue_inside_a_web_address_is_skipped_for_the_documents_own_words() -> None:
+    from clausewatch.classify.cues import all_cues, normalize_with_offsets
+
+    text = "See [our policy](https://example.com/legal/cookies?x=1) on how we place cookies."
+    found = {m.type_id: m.span for m in all_cues(normalize_with_offsets(text), load_taxonomy())}
+    start, end = found["tracking_technologies"]
+    assert text[start:end] == "cookies"
+    assert start == text.rindex("cookies")
+    only_link = "See [our policy](https://example.com/legal/cookies?x=1)."
+    assert not all_cues(normalize_with_offsets(only_link), load_taxonomy())

@@ -19,6 +19,7 @@ from clausewatch.classify.taxonomy import ENGLISH_NEGATION, ProvisionType, Taxon
 
 _NOT_PLAIN = re.compile(r"[^\w ]|  |^ | $")
 _SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n\s*\n")
+_URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s()<>\[\]\"']+", re.IGNORECASE)
 
 
 class NormalizedText:
@@ -26,7 +27,7 @@ class NormalizedText:
     when a span is asked for: most texts never match a cue, and the offsets cost as much as
     everything else in normalising."""
 
-    __slots__ = ("_spans", "plain", "raw", "text")
+    __slots__ = ("_spans", "_urls", "plain", "raw", "text")
 
     def __init__(self, text: str, raw: str, plain: bool | None = None) -> None:
         self.text = text
@@ -34,6 +35,7 @@ class NormalizedText:
         # Only word characters and single spaces: what the cue prefilter's reasoning needs.
         self.plain = _NOT_PLAIN.search(text) is None if plain is None else plain
         self._spans: list[tuple[int, int]] | None = None
+        self._urls: list[tuple[int, int]] | None = None
 
     def _raw_spans(self) -> list[tuple[int, int]]:
         if self._spans is None:
@@ -57,6 +59,16 @@ class NormalizedText:
             out.append(position)
             position += len(word) + 1
         return tuple(out)
+
+    def in_url(self, position: int) -> bool:
+        """Whether raw ``position`` lies inside a web address ("https://example.com/legal/
+        cookies"): its words are a link's, not the document's."""
+        if self._urls is None:
+            raw = self.raw
+            self._urls = (
+                [m.span() for m in _URL.finditer(raw)] if "http" in raw or "www" in raw else []
+            )
+        return any(a <= position < b for a, b in self._urls)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw character span of the words covering normalised span [start, end)."""
@@ -94,6 +106,8 @@ _NEGATABLE_EXEMPT = frozenset(
         "ai_no_training_commitment",
         "ai_output_use_restriction",
         "acceptable_use",
+        # "We do not collect data from children" is the rule on minors itself.
+        "children_data",
         "limitation_of_liability",
     }
 )
@@ -115,25 +129,60 @@ def match_cues(
     text: NormalizedText,
     provision_type: ProvisionType,
     negation: re.Pattern[str] = ENGLISH_NEGATION,
+    yielding: Sequence[ProvisionType] = (),
 ) -> CueMatch | None:
-    """The type's first cue match that no negation (of the cues' language) just precedes."""
+    """The type's first cue match that no negation (of the cues' language) just precedes and
+    that is not part of the words of a type it yields to (``yielding``, the types its
+    ``yields_to`` names, in the same language): it neither starts inside such a match nor
+    needs that match's words to be complete. A match that starts inside a web address is
+    not the document's wording either."""
     if not provision_type.cues:
         return None
+    inside: list[tuple[int, int]] | None = None
     for match in _combined(provision_type).finditer(text.text):
         if provision_type.id not in _NEGATABLE_EXEMPT and negation.search(
             text.text[max(0, match.start() - 40) : match.start()]
         ):
             continue
-        return CueMatch(provision_type.id, text.raw_span(match.start(), match.end()))
+        if yielding:
+            if inside is None:
+                inside = [
+                    m.span()
+                    for other in yielding
+                    if other.cues
+                    for m in _combined(other).finditer(text.text)
+                ]
+            if any(a <= match.start() < b for a, b in inside):
+                continue
+            later = [a for a, _ in inside if match.start() < a < match.end()]
+            if later:
+                # The match runs into the other type's words ("Requests to terminate. You
+                # can delete your account"): it stands only if it is complete before them.
+                found = _combined(provision_type).match(text.text, match.start(), min(later))
+                if found is None:
+                    continue
+                match = found
+        span = text.raw_span(match.start(), match.end())
+        if text.in_url(span[0]):
+            continue
+        return CueMatch(provision_type.id, span)
     return None
+
+
+def _yielding(taxonomy: Taxonomy) -> dict[str, tuple[ProvisionType, ...]]:
+    by_id = taxonomy.by_id()
+    return {t.id: tuple(by_id[o] for o in t.yields_to) for t in taxonomy.types if t.yields_to}
 
 
 def all_cues(text: NormalizedText, taxonomy: Taxonomy) -> list[CueMatch]:
     """Every type's first cue in one text: the plain reference that ``all_cues_batch``
     must reproduce exactly."""
+    yielding = _yielding(taxonomy)
     out = []
     for provision_type in taxonomy.types:
-        found = match_cues(text, provision_type, taxonomy.negation)
+        found = match_cues(
+            text, provision_type, taxonomy.negation, yielding.get(provision_type.id, ())
+        )
         if found is not None:
             out.append(found)
     return out
@@ -143,6 +192,7 @@ def all_cues_batch(texts: Sequence[NormalizedText], taxonomy: Taxonomy) -> list[
     """``all_cues`` of each text, running a type's regex only on texts that hold the words
     its cues need."""
     prefilter = prefilter_for(taxonomy)
+    yielding = _yielding(taxonomy)
     types = taxonomy.types
     joined = "\n".join(t.text for t in texts)
     present = [f for f in prefilter.inside if prefilter.literal_text[f] in joined]
@@ -150,7 +200,10 @@ def all_cues_batch(texts: Sequence[NormalizedText], taxonomy: Taxonomy) -> list[
     for text in texts:
         found = []
         for index in sorted(prefilter.types_for(text.text, present, text.plain)):
-            match = match_cues(text, types[index], taxonomy.negation)
+            provision_type = types[index]
+            match = match_cues(
+                text, provision_type, taxonomy.negation, yielding.get(provision_type.id, ())
+            )
             if match is not None:
                 found.append(match)
         out.append(found)

@@ -43,6 +43,10 @@ class ProvisionType:
     lower_when: tuple[re.Pattern[str], ...]
     claudette: tuple[str, ...]
     tosdr: tuple[str, ...]
+    yields_to: tuple[str, ...] = ()
+    """Types whose cue words this type's cues must not be found inside: "terminate your
+    account" within "you may terminate your account" is the user's right to leave, not the
+    provider's power to end accounts."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +63,7 @@ class ProvisionType:
             "cues": [p.pattern for p in self.cues],
             "claudette": list(self.claudette),
             "tosdr": list(self.tosdr),
+            "yields_to": list(self.yields_to),
         }
 
 
@@ -135,6 +140,8 @@ class Taxonomy:
             digest.update(t.id.encode())
             for pattern in t.cues:
                 digest.update(b"\0" + pattern.pattern.encode())
+            if t.yields_to:
+                digest.update(b"\0yields_to\0" + ",".join(t.yields_to).encode())
             digest.update(b"\n")
         return digest.hexdigest()[:16]
 
@@ -209,8 +216,16 @@ def parse_taxonomy(raw: Any, where: str) -> Taxonomy:
                 lower_when=_compile(item.get("lower"), here),
                 claudette=_str_list(item.get("claudette"), here),
                 tosdr=_str_list(item.get("tosdr"), here),
+                yields_to=_str_list(item.get("yields_to"), here),
             )
         )
+    for provision_type in types:
+        for other in provision_type.yields_to:
+            if other not in seen or other == provision_type.id:
+                raise TaxonomyError(
+                    f"yields_to names {other!r}, which is not another type of this taxonomy",
+                    where=f"{where}: {provision_type.id}",
+                )
     language = raw.get("language", "en")
     if not isinstance(language, str) or not _LANGUAGE_CODE.fullmatch(language):
         raise TaxonomyError(
