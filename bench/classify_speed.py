@@ -5,7 +5,9 @@
 The reference path is the code this change replaced, kept below verbatim in behaviour: every
 type's combined regex scanned over the joined batch, offsets mapped for every text, the
 vectoriser counting in Python lists, sparse products as numpy gathers in blocks of 32,768
-non-zeros. It is
+non-zeros (with two cue rules added later, so that both paths claim the same: a type that
+``yields_to`` another goes through the shared ``match_cues`` text by text, and a match inside
+a web address is passed over). It is
 swapped into ``clausewatch.classify.model`` for its runs only. Both paths run on the
 UNFAIR-ToS dev sentences and on CLAUDETTE-2021's English paragraphs; each figure is CPU time
 of this one process (BLAS pinned to one thread), best of 3, and both paths must give the same
@@ -55,6 +57,7 @@ class RefNormalizedText:
     raw_starts: tuple[int, ...]
     raw_ends: tuple[int, ...]
     norm_starts: tuple[int, ...]
+    raw: str
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         first = bisect.bisect_right(self.norm_starts, start) - 1
@@ -75,7 +78,7 @@ def ref_normalize_with_offsets(raw: str) -> RefNormalizedText:
         norm_starts.append(position)
         position += len(word) + 1
     return RefNormalizedText(
-        " ".join(words), tuple(raw_starts), tuple(raw_ends), tuple(norm_starts)
+        " ".join(words), tuple(raw_starts), tuple(raw_ends), tuple(norm_starts), raw
     )
 
 
@@ -87,8 +90,23 @@ def ref_all_cues_batch(texts: Sequence[Any], taxonomy: Taxonomy) -> list[list[cu
         starts.append(position)
         position += len(t.text) + 1
     out: list[list[cues.CueMatch]] = [[] for _ in texts]
+    # Rules added after this code was replaced: a type that yields to another is matched
+    # text by text through the shared ``match_cues`` (one type, termination), and a match
+    # that starts inside a web address is passed over for the text's next one.
+    yielding = cues._yielding(taxonomy)
     for provision_type in taxonomy.types:
         if not provision_type.cues:
+            continue
+        if provision_type.id in yielding:
+            for index, text in enumerate(texts):
+                found = cues.match_cues(
+                    cues.normalize_with_offsets(text.raw),
+                    provision_type,
+                    taxonomy.negation,
+                    yielding[provision_type.id],
+                )
+                if found is not None:
+                    out[index].append(found)
             continue
         done: set[int] = set()
         negatable = provision_type.id not in cues._NEGATABLE_EXEMPT
@@ -101,10 +119,14 @@ def ref_all_cues_batch(texts: Sequence[Any], taxonomy: Taxonomy) -> list[list[cu
             text = texts[index]
             if negatable and taxonomy.negation.search(text.text[max(0, local - 40) : local]):
                 continue
+            span = text.raw_span(local, match.end() - offset)
+            raw = text.raw
+            if ("http" in raw or "www" in raw) and any(
+                a <= span[0] < b for a, b in (m.span() for m in cues._URL.finditer(raw))
+            ):
+                continue
             done.add(index)
-            out[index].append(
-                cues.CueMatch(provision_type.id, text.raw_span(local, match.end() - offset))
-            )
+            out[index].append(cues.CueMatch(provision_type.id, span))
     return out
 
 
