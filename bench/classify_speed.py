@@ -93,7 +93,7 @@ def ref_all_cues_batch(texts: Sequence[Any], taxonomy: Taxonomy) -> list[list[cu
     # Rules added after this code was replaced: a type that yields to another is matched
     # text by text through the shared ``match_cues`` (one type, termination), and a match
     # that starts inside a web address is passed over for the text's next one.
-    yielding = cues._yielding(taxonomy)
+    yielding = taxonomy.yielding
     for provision_type in taxonomy.types:
         if not provision_type.cues:
             continue
@@ -120,10 +120,7 @@ def ref_all_cues_batch(texts: Sequence[Any], taxonomy: Taxonomy) -> list[list[cu
             if negatable and taxonomy.negation.search(text.text[max(0, local - 40) : local]):
                 continue
             span = text.raw_span(local, match.end() - offset)
-            raw = text.raw
-            if ("http" in raw or "www" in raw) and any(
-                a <= span[0] < b for a, b in (m.span() for m in cues._URL.finditer(raw))
-            ):
+            if any(a <= span[0] < b for a, b in cues.url_spans(text.raw)):
                 continue
             done.add(index)
             out[index].append(cues.CueMatch(provision_type.id, span))

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from clausewatch.classify.cues import all_cues_batch, normalize_with_offsets
@@ -70,9 +71,8 @@ def taxonomy_at(revision: str, folder: Path) -> Taxonomy:
     return load_taxonomy_file(folder / "provision_types.yaml")
 
 
-def documents(data: Path) -> list[tuple[str, str, list[str]]]:
-    """(service / document, language, provisions) of the latest version of each document."""
-    out = []
+def latest_versions(data: Path) -> Iterator[tuple[str, str, str]]:
+    """(service, document, text) of the latest version of each OTA dataset document."""
     for dataset in DATASETS:
         root = data / "ota" / dataset
         if not root.is_dir():
@@ -80,13 +80,16 @@ def documents(data: Path) -> list[tuple[str, str, list[str]]]:
         for service in sorted(p for p in root.iterdir() if p.is_dir()):
             for document in sorted(p for p in service.iterdir() if p.is_dir()):
                 versions = sorted(document.glob("*.md"))
-                if not versions:
-                    continue
-                text = versions[-1].read_text(encoding="utf-8")
-                language = detect_language(text) or ""
-                provisions = [p.text for p in segment(text)]
-                out.append((f"{service.name} / {document.name}", language, provisions))
-    return out
+                if versions:
+                    yield service.name, document.name, versions[-1].read_text(encoding="utf-8")
+
+
+def documents(data: Path) -> list[tuple[str, str, list[str]]]:
+    """(service / document, language, provisions) of the latest version of each document."""
+    return [
+        (f"{service} / {document}", detect_language(text) or "", [p.text for p in segment(text)])
+        for service, document, text in latest_versions(data)
+    ]
 
 
 def claims(provisions: list[str], taxonomy: Taxonomy) -> list[dict[str, tuple[int, int]]]:

@@ -60,6 +60,7 @@ from clausewatch.classify.data import (
 from clausewatch.classify.model import Classifier
 from clausewatch.classify.train import build_corpus, fit
 from clausewatch.provisions.segment import segment
+from cue_audit import latest_versions
 
 GATE = -3.0
 
@@ -268,27 +269,16 @@ def ota_sentences(data: Path) -> list[LabelledSentence]:
 
     seen: set[str] = set()
     out: list[LabelledSentence] = []
-    for dataset in ("contrib-dataset", "genai-eu-dataset"):
-        root = data / "ota" / dataset
-        if not root.is_dir():
+    for service, _, text in latest_versions(data):
+        if names_forbidden([service], UNFAIR_DEV_SERVICES) or detect_language(text) != "en":
             continue
-        for service in sorted(p for p in root.iterdir() if p.is_dir()):
-            if names_forbidden([service.name], UNFAIR_DEV_SERVICES):
-                continue
-            for document in sorted(p for p in service.iterdir() if p.is_dir()):
-                versions = sorted(document.glob("*.md"))
-                if not versions:
-                    continue
-                text = versions[-1].read_text(encoding="utf-8")
-                if detect_language(text) != "en":
-                    continue
-                # The provisions tracking would record, cut into the classifier's sentences.
-                for provision in segment(text):
-                    for a, b in sentences(provision.text):
-                        s = provision.text[a:b].strip()
-                        if 25 <= len(s) <= 1200 and s not in seen:
-                            seen.add(s)
-                            out.append(LabelledSentence(s, frozenset(), "ota", service.name))
+        # The provisions tracking would record, cut into the classifier's sentences.
+        for provision in segment(text):
+            for a, b in sentences(provision.text):
+                s = provision.text[a:b].strip()
+                if 25 <= len(s) <= 1200 and s not in seen:
+                    seen.add(s)
+                    out.append(LabelledSentence(s, frozenset(), "ota", service))
     return out
 
 

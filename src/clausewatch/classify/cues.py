@@ -22,6 +22,11 @@ _SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n\s*\n")
 _URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s()<>\[\]\"']+", re.IGNORECASE)
 
 
+def url_spans(raw: str) -> list[tuple[int, int]]:
+    """Raw spans of the web addresses in ``raw``."""
+    return [m.span() for m in _URL.finditer(raw)] if "http" in raw or "www" in raw else []
+
+
 class NormalizedText:
     """Lower-case words joined by one space, with the raw offsets of each word computed only
     when a span is asked for: most texts never match a cue, and the offsets cost as much as
@@ -64,10 +69,7 @@ class NormalizedText:
         """Whether raw ``position`` lies inside a web address ("https://example.com/legal/
         cookies"): its words are a link's, not the document's."""
         if self._urls is None:
-            raw = self.raw
-            self._urls = (
-                [m.span() for m in _URL.finditer(raw)] if "http" in raw or "www" in raw else []
-            )
+            self._urls = url_spans(self.raw)
         return any(a <= position < b for a, b in self._urls)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
@@ -169,15 +171,10 @@ def match_cues(
     return None
 
 
-def _yielding(taxonomy: Taxonomy) -> dict[str, tuple[ProvisionType, ...]]:
-    by_id = taxonomy.by_id()
-    return {t.id: tuple(by_id[o] for o in t.yields_to) for t in taxonomy.types if t.yields_to}
-
-
 def all_cues(text: NormalizedText, taxonomy: Taxonomy) -> list[CueMatch]:
     """Every type's first cue in one text: the plain reference that ``all_cues_batch``
     must reproduce exactly."""
-    yielding = _yielding(taxonomy)
+    yielding = taxonomy.yielding
     out = []
     for provision_type in taxonomy.types:
         found = match_cues(
@@ -192,7 +189,7 @@ def all_cues_batch(texts: Sequence[NormalizedText], taxonomy: Taxonomy) -> list[
     """``all_cues`` of each text, running a type's regex only on texts that hold the words
     its cues need."""
     prefilter = prefilter_for(taxonomy)
-    yielding = _yielding(taxonomy)
+    yielding = taxonomy.yielding
     types = taxonomy.types
     joined = "\n".join(t.text for t in texts)
     present = [f for f in prefilter.inside if prefilter.literal_text[f] in joined]

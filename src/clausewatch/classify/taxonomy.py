@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -125,6 +125,13 @@ class Taxonomy:
 
     def by_id(self) -> dict[str, ProvisionType]:
         return {t.id: t for t in self.types}
+
+    @cached_property
+    def yielding(self) -> dict[str, tuple[ProvisionType, ...]]:
+        """Type id -> the types (of this language's view) it ``yields_to``; only types
+        that yield are keys. Computed once per taxonomy: the cue scan asks for every text."""
+        by_id = self.by_id()
+        return {t.id: tuple(by_id[o] for o in t.yields_to) for t in self.types if t.yields_to}
 
     def by_tosdr_case(self) -> dict[str, str]:
         """Exact ToS;DR case title (stripped) -> type id."""
