@@ -28,7 +28,7 @@ from clausewatch.classify.cues import (
     normalize_with_offsets,
     strong_sentences,
 )
-from clausewatch.classify.features import WORD, Vectorizer, analyze
+from clausewatch.classify.features import WORD, Vectorizer, _GramTable, analyze
 from clausewatch.classify.prefilter import cue_clauses
 from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
@@ -372,12 +372,41 @@ def test_vectorizer_rows_equal_sklearn_on_real_sentences(shared_data: Path) -> N
     np.testing.assert_allclose(rows[1::4], sk.transform(sample[:60:3]).toarray(), atol=1e-6)
 
 
-def test_found_ids_follow_analyze_order(shared_data: Path) -> None:
+def test_feature_ids_are_the_grams_analyze_finds(shared_data: Path) -> None:
     lines = (shared_data / "unfair-tos" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     texts = [json.loads(line)["text"] for line in lines[:400]]
     grams = sorted({g for t in texts[::2] for g in analyze(t)})
     vocabulary = {g: i for i, g in enumerate(grams)}
     vectorizer = Vectorizer(vocabulary, np.ones(len(grams), dtype=np.float32))
-    for text in [*texts, "", "Σ İ 1_2", "a"]:
-        expected = [vocabulary[g] for g in analyze(text) if g in vocabulary]
-        assert vectorizer._found(text) == expected
+    for text in [*texts, "", "Σ İ 1_2", "a", "the the the"]:
+        expected = sorted(vocabulary[g] for g in analyze(text) if g in vocabulary)
+        assert sorted(vectorizer.feature_ids(text)) == expected
+
+
+def test_the_word_table_starting_afresh_changes_no_row(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = (shared_data / "unfair-tos" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["text"] for line in lines[:300]]
+    sk = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32).fit(texts[::2])
+    groups = [texts[k : k + 1 + k % 3] for k in range(0, 300, 3)] + [["", "arbitration"], [""]]
+
+    def dense(vectorizer: Vectorizer) -> np.ndarray:
+        ptr, ind, val = vectorizer.grouped_rows(groups)
+        out = np.zeros((len(ptr) - 1, len(sk.vocabulary_)), dtype=np.float32)
+        for i in range(len(out)):
+            out[i, ind[ptr[i] : ptr[i + 1]]] = val[ptr[i] : ptr[i + 1]]
+        return out
+
+    roomy = Vectorizer(dict(sk.vocabulary_), sk.idf_.astype(np.float32))
+    expected = dense(roomy)
+    assert len(roomy._table) > 50
+    # A table that fills after a few words: it starts afresh before each batch, and grows
+    # its arrays inside one, and the rows stay the same.
+    monkeypatch.setattr(_GramTable, "LIMIT", 50)
+    small = Vectorizer(dict(sk.vocabulary_), sk.idf_.astype(np.float32))
+    for _ in range(3):
+        np.testing.assert_allclose(dense(small), expected, atol=1e-6)
+    assert len(small._table) <= len(roomy._table)
+    ptr, ind, val = small.grouped_rows([])
+    assert len(ptr) == 1 and len(ind) == len(val) == 0

@@ -62,20 +62,61 @@ def analyze(text: str) -> list[str]:
     return grams
 
 
-class _WordGrams(dict[str, tuple[int, ...]]):
-    """Word -> ids of its known unigram and character n-grams, filled on first sight: words
-    repeat, so most of a text's grams are found with one dictionary lookup per word."""
+class _GramTable(dict[str, int]):
+    """Word -> its row in a table of the feature ids it brings (its unigram and character
+    n-grams that the vocabulary knows), filled on first sight.
+
+    Rows ``0 .. V-1`` stand for the vocabulary's own ids, one id each, so a known word bigram
+    is the row of its id. A text becomes a short list of rows (one per word, one per known
+    bigram), and numpy expands the rows of a whole batch into feature ids at once: the
+    Python work is one dictionary lookup per word, not one per character n-gram.
+    """
+
+    LIMIT = 400_000
+    """Words kept before the table starts afresh (checked between batches), so a long run
+    over many documents keeps its memory flat."""
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
         super().__init__()
         self._id = vocabulary.get
+        self._size = len(vocabulary)
+        self.reset()
 
-    def __missing__(self, word: str) -> tuple[int, ...]:
-        if len(self) > 500_000:
-            self.clear()
-        known = tuple(j for j in map(self._id, _word_grams(word)) if j is not None)
-        self[word] = known
-        return known
+    def reset(self) -> None:
+        self.clear()
+        size = self._size
+        self.starts = np.arange(size + 1024, dtype=np.int64)
+        self.lengths = np.ones(size + 1024, dtype=np.int64)
+        self.ids = np.arange(size + 16_384, dtype=np.int64)
+        self.rows = size
+        self._used = size
+
+    def __missing__(self, word: str) -> int:
+        known = [j for j in map(self._id, _word_grams(word)) if j is not None]
+        row, used = self.rows, self._used
+        if row == len(self.starts):
+            self.starts = np.resize(self.starts, 2 * row)
+            self.lengths = np.resize(self.lengths, 2 * row)
+        while used + len(known) > len(self.ids):
+            self.ids = np.resize(self.ids, 2 * len(self.ids))
+        self.ids[used : used + len(known)] = known
+        self.starts[row] = used
+        self.lengths[row] = len(known)
+        self.rows, self._used = row + 1, used + len(known)
+        self[word] = row
+        return row
+
+    def expand(
+        self, rows: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The feature ids of ``rows``, one row's after another's, and how many each row
+        gave."""
+        lengths: npt.NDArray[np.int64] = self.lengths[rows]
+        first = np.cumsum(lengths) - lengths
+        at = np.arange(int(lengths.sum()), dtype=np.int64)
+        at += np.repeat(self.starts[rows] - first, lengths)
+        ids: npt.NDArray[np.int64] = self.ids[at]
+        return ids, lengths
 
 
 _BIGRAM = "w:{} {}".format
@@ -88,7 +129,7 @@ class Vectorizer:
     def __init__(self, vocabulary: dict[str, int], idf: npt.NDArray[np.float32]) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
-        self._word_cache = _WordGrams(vocabulary)
+        self._table = _GramTable(vocabulary)
 
     def rows(
         self, texts: Sequence[str]
@@ -96,39 +137,50 @@ class Vectorizer:
         """CSR parts (indptr, indices, values) of the feature matrix."""
         return self.grouped_rows([[text] for text in texts])
 
-    def _found(self, text: str) -> list[int]:
-        """Feature ids of one text in ``analyze`` order, repeats kept. The loops run inside
-        ``map``/``chain`` (C), not in Python bytecode: this is the classifier's inner loop."""
+    def _keys(self, text: str) -> list[int]:
+        """The table rows of one text: its words', then its known bigrams'. The loops run
+        inside ``map``/``filter`` (C), not in Python bytecode: this is the classifier's inner
+        loop."""
         words = words_of(text)
-        found = list(chain.from_iterable(map(self._word_cache.__getitem__, words)))
+        keys = list(map(self._table.__getitem__, words))
         bigrams = map(_BIGRAM, words, words[1:])
-        found.extend(filter(_KNOWN, map(self.vocabulary.get, bigrams, repeat(-1))))
-        return found
+        keys.extend(filter(_KNOWN, map(self.vocabulary.get, bigrams, repeat(-1))))
+        return keys
+
+    def feature_ids(self, text: str) -> list[int]:
+        """The feature ids of one text, repeats kept (the multiset ``analyze`` finds)."""
+        ids, _ = self._table.expand(np.array(self._keys(text), dtype=np.int64))
+        return [int(i) for i in ids]
 
     def grouped_rows(
         self, groups: Sequence[Sequence[str]]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """Rows for texts given as their parts (sentences): a group of one part gives one row;
-        a group of several gives the whole first (its feature ids joined from the parts, so
-        each sentence is analysed once), then one row per part."""
+        a group of several gives the whole first (its counts the sum of its parts', so each
+        sentence is analysed once), then one row per part."""
         from scipy.sparse import csr_matrix
 
-        found_rows: list[list[int]] = []
-        for parts in groups:
-            found = [self._found(part) for part in parts]
-            if len(found) > 1:
-                found_rows.append(list(chain.from_iterable(found)))
-            found_rows.extend(found)
-        n_rows = len(found_rows)
-        occurrences = np.zeros(n_rows + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, found_rows), np.int64, n_rows), out=occurrences[1:])
-        ids = np.fromiter(chain.from_iterable(found_rows), np.int64, int(occurrences[-1]))
+        if len(self._table) > _GramTable.LIMIT:
+            self._table.reset()
+        part_keys = [self._keys(part) for parts in groups for part in parts]
+        n_parts = len(part_keys)
+        per_part = np.fromiter(map(len, part_keys), np.int64, n_parts)
+        keys = np.fromiter(chain.from_iterable(part_keys), np.int64, int(per_part.sum()))
+        ids, per_key = self._table.expand(keys)
+        # A part's ids run from its first key's to its last key's.
+        key_bounds = np.zeros(n_parts + 1, dtype=np.int64)
+        np.cumsum(per_part, out=key_bounds[1:])
+        id_bounds = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(per_key, out=id_bounds[1:])
+        occurrences = id_bounds[key_bounds]
         # scipy sums the repeated ids of a row in compiled code: the term counts.
         counts = csr_matrix(
             (np.ones(len(ids), dtype=np.float32), ids, occurrences),
-            shape=(n_rows, len(self.vocabulary)),
+            shape=(n_parts, len(self.vocabulary)),
         )
         counts.sum_duplicates()
+        if any(len(parts) > 1 for parts in groups):
+            counts = _with_wholes(counts, [len(parts) for parts in groups])
         ptr = counts.indptr.astype(np.int64)
         ind = counts.indices.astype(np.int64)
         values = (1.0 + np.log(counts.data)) * self.idf[ind]
@@ -136,6 +188,30 @@ class Vectorizer:
         norms[norms == 0] = 1.0
         values = values / np.repeat(norms, np.diff(ptr))
         return ptr, ind, values.astype(np.float32)
+
+
+def _with_wholes(counts: Any, sizes: Sequence[int]) -> Any:
+    """``counts`` (one row per part) with, before the parts of each group of several, the
+    group's whole row: the sum of its parts' counts, one sparse product for the batch."""
+    from scipy.sparse import csr_matrix, vstack
+
+    n_parts = counts.shape[0]
+    order: list[int] = []
+    members: list[int] = []
+    member_ptr = [0]
+    k = 0
+    for size in sizes:
+        if size > 1:
+            order.append(n_parts + len(member_ptr) - 1)
+            members.extend(range(k, k + size))
+            member_ptr.append(len(members))
+        order.extend(range(k, k + size))
+        k += size
+    membership = csr_matrix(
+        (np.ones(len(members), dtype=np.float32), members, member_ptr),
+        shape=(len(member_ptr) - 1, n_parts),
+    )
+    return vstack([counts, membership @ counts], format="csr")[order]
 
 
 def _row_sums(ptr: npt.NDArray[np.int64], values: npt.NDArray[Any]) -> npt.NDArray[Any]:
