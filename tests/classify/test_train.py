@@ -91,6 +91,34 @@ def test_training_is_reproducible_and_loads(tmp_path: Path) -> None:
     assert result[0].claudette == ["unilateral_termination"]
 
 
+def test_the_unfair_head_gives_the_change_cues_no_weight() -> None:
+    from clausewatch.classify.train import UNFAIR_HEAD_SKIPS_CUES
+
+    corpus = _small_corpus()
+    changes = [
+        "We may modify these terms at any time without notice.",
+        "We may change this agreement at any time and without notice to you.",
+    ]
+    for text in changes:
+        corpus.unfair.append(
+            LabelledSentence(
+                text, frozenset({"unilateral_change"}), "test", "doc", {"unilateral_change": 2}
+            )
+        )
+        corpus.unfair_groups.append("g0")
+    model = fit(corpus, seed=0, heads=frozenset({"unfair", "degree"}), calibrate=False)
+    cue_types = model.meta["cue_types"]
+    assert model.meta["unfair_head_skips_cues"] == sorted(UNFAIR_HEAD_SKIPS_CUES)
+    weights = model.arrays["unfair_W"].astype(np.float32)
+    row = {t: len(model.vocabulary) + cue_types.index(t) for t in cue_types}
+    # The change cue fires on both change rows, and the head reads it nowhere ...
+    assert "unilateral_change_without_notice" in cue_types
+    assert "unilateral_change_without_notice" in UNFAIR_HEAD_SKIPS_CUES
+    assert not weights[row["unilateral_change_without_notice"]].any()
+    # ... while the termination cue, on the termination rows, still carries weight.
+    assert weights[row["termination_suspension"]].any()
+
+
 def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
     from clausewatch.classify.model import ModelError
 
