@@ -106,17 +106,24 @@ class _GramTable(dict[str, int]):
         self[word] = row
         return row
 
+    def start_batch(self) -> None:
+        """Start afresh once the table holds ``LIMIT`` words; only between batches, since a
+        batch's rows point into the table."""
+        if len(self) > self.LIMIT:
+            self.reset()
+
     def expand(
         self, rows: npt.NDArray[np.int64]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """The feature ids of ``rows``, one row's after another's, and how many each row
-        gave."""
+        """The feature ids of ``rows``, one row's after another's, and where each row's ids
+        end (``bounds[k]`` for the first ``k`` rows; ``bounds[0] == 0``)."""
         lengths: npt.NDArray[np.int64] = self.lengths[rows]
-        first = np.cumsum(lengths) - lengths
-        at = np.arange(int(lengths.sum()), dtype=np.int64)
-        at += np.repeat(self.starts[rows] - first, lengths)
+        bounds = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        at = np.arange(int(bounds[-1]), dtype=np.int64)
+        at += np.repeat(self.starts[rows] - bounds[:-1], lengths)
         ids: npt.NDArray[np.int64] = self.ids[at]
-        return ids, lengths
+        return ids, bounds
 
 
 _BIGRAM = "w:{} {}".format
@@ -160,18 +167,15 @@ class Vectorizer:
         sentence is analysed once), then one row per part."""
         from scipy.sparse import csr_matrix
 
-        if len(self._table) > _GramTable.LIMIT:
-            self._table.reset()
+        self._table.start_batch()
         part_keys = [self._keys(part) for parts in groups for part in parts]
         n_parts = len(part_keys)
         per_part = np.fromiter(map(len, part_keys), np.int64, n_parts)
         keys = np.fromiter(chain.from_iterable(part_keys), np.int64, int(per_part.sum()))
-        ids, per_key = self._table.expand(keys)
+        ids, id_bounds = self._table.expand(keys)
         # A part's ids run from its first key's to its last key's.
         key_bounds = np.zeros(n_parts + 1, dtype=np.int64)
         np.cumsum(per_part, out=key_bounds[1:])
-        id_bounds = np.zeros(len(keys) + 1, dtype=np.int64)
-        np.cumsum(per_key, out=id_bounds[1:])
         occurrences = id_bounds[key_bounds]
         # scipy sums the repeated ids of a row in compiled code: the term counts.
         counts = csr_matrix(
