@@ -323,6 +323,26 @@ sensitive_data                  - We do not discriminate on the basis of disabil
 no_waiver                       + Our failure to enforce any provision will not be deemed a waiver of our rights.
 no_waiver                       - You waive any right to a jury trial.
 no_waiver                       - No waiver of jury trial applies to small claims.
+jurisdiction                    + All claims under these Terms will be brought exclusively in the state courts of Travis County, Texas.
+jurisdiction                    + Any dispute shall be submitted to the competent courts in Rotterdam.
+jurisdiction                    + Disputes arising from this agreement are subject to the jurisdiction of the courts of Geneva.
+jurisdiction                    + The exclusive place of jurisdiction for merchants is Munich.
+jurisdiction                    - If any provision is determined by a court to be invalid, the rest remains in force.
+jurisdiction                    - Either party may bring an individual claim in small claims court.
+jurisdiction                    - Claims may be filed in arbitration or court as described below.
+contract_by_using               + By using our apps, you're agreeing to be bound by these Terms.
+contract_by_using               + Your continued use of the service after the effective date of the new version will indicate your acceptance of it.
+contract_by_using               + If you continue to use the platform after the changes take effect, you will be bound by the updated Terms.
+contract_by_using               + When you create an account or use the app, you agree to these Terms of Use.
+contract_by_using               - By accessing the Services, you confirm that you are at least 16 years old.
+contract_by_using               - When you use our website, you agree to our use of cookies.
+termination_suspension          + We may refuse service, close accounts and change eligibility requirements at any time.
+termination_suspension          + Your account may be suspended or terminated if someone else uses it to break these rules.
+termination_suspension          + We reserve the right to ban your account for cheating.
+termination_suspension          - Do not circumvent a ban through the use of a different account.
+termination_suspension          - You can hide posts by blocking individual accounts.
+termination_suspension          - Restricted transfers: to the extent your use of the Services involves a transfer outside the EEA, the clauses apply.
+termination_suspension          - Your account will be closed at your request within 30 days.
 """
 
 
