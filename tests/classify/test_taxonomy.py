@@ -343,6 +343,15 @@ termination_suspension          - Do not circumvent a ban through the use of a d
 termination_suspension          - You can hide posts by blocking individual accounts.
 termination_suspension          - Restricted transfers: to the extent your use of the Services involves a transfer outside the EEA, the clauses apply.
 termination_suspension          - Your account will be closed at your request within 30 days.
+limitation_of_liability         + The operator disclaims all liability for content posted by members.
+limitation_of_liability         + We accept no responsibility for losses caused by third-party plugins.
+limitation_of_liability         + Under no circumstances will the company be responsible for lost data.
+limitation_of_liability         + We may discontinue the service at any time without any liability to you.
+limitation_of_liability         + Our liability under these terms is limited to the fees you paid in the last twelve months.
+limitation_of_liability         + You release us from any and all liability arising from your meetings with other members.
+limitation_of_liability         - The customer may terminate the agreement without any liability to the supplier.
+limitation_of_liability         - No settlement may be entered that resolves the claim without liability to the other party.
+limitation_of_liability         - The sections on ownership, indemnity and limitations of liability survive termination.
 """
 
 
