@@ -280,7 +280,7 @@ def carried_types(data: Path, model_dir: Path, languages: Sequence[str]) -> None
     the original, the candidate the language model's types on the translation. Baseline: the
     same language model without its type head (its types then come from its CLAUDETTE labels
     and cue phrases, as before the type head was carried over)."""
-    from clausewatch.classify.align import align
+    from clausewatch.classify.data import aligned_claudette
 
     docs = [d for d in claudette_documents(data) if is_forbidden(d)]
     english = Classifier(*load_model_files(model_dir))
@@ -295,14 +295,7 @@ def carried_types(data: Path, model_dir: Path, languages: Sequence[str]) -> None
         counts = {"ours": [0, 0, 0], "base": [0, 0, 0]}  # true positives, claimed, reference
         pairs_total = 0
         for doc in docs:
-            en = load_claudette(data, [doc], "en")
-            xx = load_claudette(data, [doc], lang)
-            pairs = align(
-                [r.text for r in en],
-                [r.text for r in xx],
-                [frozenset(r.degrees) for r in en],
-                [frozenset(r.degrees) for r in xx],
-            )
+            en, xx, pairs = aligned_claudette(data, doc, lang)
             pairs_total += len(pairs)
             reference = english.classify([en[i].text for i, _ in pairs], "en")
             texts = [xx[j].text for _, j in pairs]

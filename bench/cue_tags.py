@@ -34,12 +34,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from clausewatch.classify.align import align
 from clausewatch.classify.cues import all_cues_batch, normalize_with_offsets
 from clausewatch.classify.data import (
     CLAUDETTE_KEYS,
     UNFAIR_DEV_SERVICES,
     LabelledSentence,
+    aligned_claudette,
     claudette_documents,
     is_forbidden,
     load_claudette,
@@ -79,14 +79,7 @@ def gaps(
     english, other = taxonomy.for_language("en"), taxonomy.for_language(language)
     shown = missed = 0
     for doc in documents:
-        source = load_claudette(data, [doc], lang="en")
-        target = load_claudette(data, [doc], lang=language)
-        pairs = align(
-            [r.text for r in source],
-            [r.text for r in target],
-            [frozenset(r.degrees) for r in source],
-            [frozenset(r.degrees) for r in target],
-        )
+        source, target, pairs = aligned_claudette(data, doc, language)
         en_claims = claimed([source[i] for i, _ in pairs], english)
         lang_claims = claimed([target[j] for _, j in pairs], other)
         for (_, j), a, b in zip(pairs, en_claims, lang_claims, strict=True):

@@ -187,6 +187,24 @@ def load_claudette(
     return out
 
 
+def aligned_claudette(
+    data_dir: Path, document: str, language: str
+) -> tuple[list[LabelledSentence], list[LabelledSentence], list[tuple[int, int]]]:
+    """A CLAUDETTE-2021 document in English and in ``language``, with the pairs ``(i, j)`` of
+    sentences that translate each other one to one (``align``: lengths and annotation tags)."""
+    from clausewatch.classify.align import align
+
+    source = load_claudette(data_dir, [document], lang="en")
+    target = load_claudette(data_dir, [document], lang=language)
+    pairs = align(
+        [r.text for r in source],
+        [r.text for r in target],
+        [frozenset(r.degrees) for r in source],
+        [frozenset(r.degrees) for r in target],
+    )
+    return source, target, pairs
+
+
 @dataclass(frozen=True)
 class ToSDRPoint:
     quote: str

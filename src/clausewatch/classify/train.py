@@ -34,6 +34,7 @@ from clausewatch.classify.data import (
     UNFAIR_DEV_SERVICES,
     LabelledSentence,
     ToSDRPoint,
+    aligned_claudette,
     claudette_documents,
     is_forbidden,
     load_claudette,
@@ -141,19 +142,10 @@ def projected_type_rows(
     included, when that answer is sure enough; ``none`` rows are then sampled (seeded) down
     to ``none_per_typed`` per typed row (None keeps them all). No language has labelled
     types of its own; this is how the German, Italian and Polish models learn to find them."""
-    from clausewatch.classify.align import align
-
     texts: list[str] = []
     labels: list[str] = []
     for doc in documents:
-        source = load_claudette(data_dir, [doc], lang="en")
-        target = load_claudette(data_dir, [doc], lang=language)
-        pairs = align(
-            [r.text for r in source],
-            [r.text for r in target],
-            [frozenset(r.degrees) for r in source],
-            [frozenset(r.degrees) for r in target],
-        )
+        source, target, pairs = aligned_claudette(data_dir, doc, language)
         if not pairs:
             continue
         type_ids, probabilities = english_types([source[i].text for i, _ in pairs])
