@@ -3,7 +3,7 @@ recall and precision of the explicit claims against the tags, per category and l
 working tree's cue files beside those of a git revision (the baseline), in one run.
 
     .venv/bin/python bench/cue_tags.py [DATA_DIR] [--base REV] [--languages en,de,it,pl]
-                                       [--gaps LANG CATEGORY] [--false LANG CATEGORY]
+                                       [--gaps | --false | --missed LANG CATEGORY]
 
 CLAUDETTE-2021 tags nine categories on every sentence of 50 terms of service, in English and
 in German, Italian and Polish translations of the same sentences. A cue claim counts for a
@@ -15,8 +15,8 @@ categories only, so the figures say nothing about the other types' cues.
 Only the documents the shipped models train on are read: the five services of the UNFAIR-ToS
 test split (Amazon, Snap, LinkedIn, Uber, Evernote) and the ten services of UNFAIR-ToS dev stay
 out, so that reading these figures while writing cue phrases cannot teach anything about the
-never-seen sets that ``classify_eval.py`` scores. Both cue sets run through the working tree's matching code; only
-the YAML files come from REV (default ``HEAD``).
+never-seen sets that ``classify_eval.py`` scores. Both cue sets run through the working
+tree's matching code; only the YAML files come from REV (default ``HEAD``).
 
 ``--gaps LANG CATEGORY`` lists the tagged sentences of LANG whose English original (aligned
 sentence by sentence, ``classify.align``) is claimed for CATEGORY by the English cues while
@@ -106,13 +106,14 @@ def main() -> None:
     data = Path(args.data)
     if not (data / "claudette-2021").is_dir():
         sys.exit(f"cue_tags: no claudette-2021/ folder under {data} (pass the shared data folder)")
+    current = load_taxonomy()
     for option in (args.gaps, args.false, args.missed):
+        if option and option[0] not in current.languages:
+            sys.exit(f"cue_tags: no cue phrases for language {option[0]!r}")
         if option and option[1] not in CLAUDETTE_KEYS:
             sys.exit(
                 f"cue_tags: unknown category {option[1]!r}; one of {', '.join(CLAUDETTE_KEYS)}"
             )
-
-    current = load_taxonomy()
     documents = [d for d in claudette_documents(data) if not is_forbidden(d, UNFAIR_DEV_SERVICES)]
     if args.gaps:
         gaps(data, documents, current, *args.gaps)
