@@ -339,11 +339,7 @@ def fit(
     if "unfair" in heads:
         X = _without_columns(
             featurize(unfair_texts),
-            [
-                len(vocabulary) + cue_types.index(t)
-                for t in cue_types
-                if t in UNFAIR_HEAD_SKIPS_CUES
-            ],
+            [len(vocabulary) + i for i, t in enumerate(cue_types) if t in UNFAIR_HEAD_SKIPS_CUES],
         )
         Y = np.array([[k in r.labels for k in CLAUDETTE_KEYS] for r in corpus.unfair], dtype=int)
         W = np.zeros((n_features, n_labels), dtype=np.float32)
