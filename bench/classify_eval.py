@@ -417,14 +417,16 @@ def majority_degree(_: object, data: Path, lang: str) -> float:
     return 100 * hits / max(1, sum(len(v) for v in per_key.values()))
 
 
+def tosdr_held_out(service: str) -> bool:
+    """The ToS;DR service split: a service is held out when sha256(slug) % 5 == 0."""
+    return int(hashlib.sha256(service.encode()).hexdigest(), 16) % 5 == 0
+
+
 def tosdr(data: Path) -> None:
     print("== ToS;DR, service split (test = services whose sha256(slug) % 5 == 0)")
     taxonomy = load_taxonomy()
     by_case = taxonomy.by_tosdr_case()
-
-    def held_out(service: str) -> bool:
-        return int(hashlib.sha256(service.encode()).hexdigest(), 16) % 5 == 0
-
+    held_out = tosdr_held_out
     corpus = build_corpus(data, tosdr_keep=lambda p: not held_out(p.service))
     test = [p for p in build_corpus(data, tosdr_keep=lambda p: held_out(p.service)).tosdr]
     model = fit(corpus, heads=frozenset({"unfair", "types", "unfavourable"}), calibrate=False)
