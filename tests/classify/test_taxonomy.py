@@ -352,6 +352,55 @@ limitation_of_liability         + You release us from any and all liability aris
 limitation_of_liability         - The customer may terminate the agreement without any liability to the supplier.
 limitation_of_liability         - No settlement may be entered that resolves the claim without liability to the other party.
 limitation_of_liability         - The sections on ownership, indemnity and limitations of liability survive termination.
+data_sharing_third_parties      + We may disclose personally identifiable information about you to third parties in limited circumstances.
+data_sharing_third_parties      + We may share personal data to authorized service providers who perform services for us.
+data_sharing_third_parties      + We employ other companies and individuals to perform functions on our behalf.
+data_sharing_third_parties      + We work with third parties to provide some of our Services.
+data_sharing_third_parties      + Our websites are hosted by third party service providers.
+data_sharing_third_parties      - You may transfer your data to another service provider of your choice.
+data_sharing_third_parties      - You can ask us to restrict the sharing of data with third parties.
+data_sharing_third_parties      - The recipient may disclose the discloser's confidential information only to its employees and contractors.
+data_sharing_third_parties      - We use both first and third party cookies to operate the site.
+data_sharing_third_parties      - We do not share your personal information with third parties.
+data_sale                       + We can also share your personal data as part of a sale, merger or change in control.
+data_sale                       + In the event we sell or transfer all or substantially all of our assets, user information may be transferred.
+data_sale                       + If any of our assets are sold or transferred to a third party, customer information may be one of the transferred assets.
+data_sale                       - We protect your data against unauthorised acquisition and disclosure.
+unilateral_change_with_notice   + We may update this Privacy Policy from time to time. If we do so, we will send an email to our users.
+unilateral_change_with_notice   + The organization may modify this contract at any time. It undertakes to inform the user of any changes.
+unilateral_change_with_notice   + We will notify you of any changes by posting the new Privacy Policy on this page.
+unilateral_change_with_notice   - We will notify you of any changes to your order status.
+unilateral_change_without_notice + We may modify this Privacy Policy at any time, without prior notice.
+unilateral_change_without_notice - We may update this Privacy Policy from time to time.
+data_sharing_third_parties      - Transfer your Personal Data to a third party (right to data portability).
+data_retention                  + Our logs that contain IP addresses are deleted after 10 days.
+data_retention                  + We keep your information for no longer than necessary for the purposes for which it is processed.
+data_retention                  + The website may retain server copies of your videos that have been removed or deleted.
+data_retention                  + We may need to retain certain information for record keeping purposes.
+data_retention                  - You may retain a copy of your invoices for your records.
+data_retention                  - We retain the right to make copies of content that violates these terms.
+account_security_responsibility + You will be responsible for all action taken using your account, whether authorized by you or not.
+account_security_responsibility + You are fully accountable for any use or misuse of your account.
+account_security_responsibility + You are responsible for safeguarding your account, so use a strong password.
+account_security_responsibility + You must keep your account identifiers secure and strictly confidential.
+account_security_responsibility + You will not share your password with anyone.
+account_security_responsibility - We use this information for things like keeping your account secure.
+account_security_responsibility - You are responsible for keeping your account email address current.
+user_can_leave                  + You can permanently delete your account at any time.
+user_can_leave                  + You may choose to close your account at any time, for any reason.
+user_can_leave                  + You can stop using our services any time.
+user_can_leave                  - You may not delete your account while a payment is pending.
+user_can_leave                  - A newspaper subscription may be terminated at any time if the magazine is no longer available.
+content_license                 + By uploading content, you grant Dribbble the right to use, reproduce and display it.
+content_license                 + We may distribute your content in any media now known or later developed.
+content_license                 + This license survives termination of the agreement.
+content_license                 - Subject to your compliance with the user terms, the company hereby grants you a non-transferable license to use the site.
+content_license                 - If you provide feedback, you grant us the right to use and exploit feedback without restriction.
+ai_human_review                 + When you contact us, we may monitor or record that communication for quality assurance.
+ai_human_review                 + The company shall have the right to monitor and record your communications on the platform.
+ai_human_review                 - If you message a business, that person or business can read your message.
+ai_human_review                 - Workspace admins can view, access and delete end user conversations.
+ai_human_review                 - We will never read your private messages.
 """
 
 
