@@ -401,6 +401,26 @@ ai_human_review                 + The company shall have the right to monitor an
 ai_human_review                 - If you message a business, that person or business can read your message.
 ai_human_review                 - Workspace admins can view, access and delete end user conversations.
 ai_human_review                 - We will never read your private messages.
+data_deletion_right             + You can ask us to erase or delete all or some of your personal data.
+data_deletion_right             + Through the Service, you can directly access, edit, delete or export personal data.
+data_deletion_right             + You can export a copy of your information at any time.
+data_deletion_right             + You may request access to or correction of your personal information.
+data_deletion_right             + The right to be forgotten applies to your account.
+data_deletion_right             - We also reserve the right to access, read, preserve and disclose any information we believe necessary.
+data_deletion_right             - You may not delete your personal data while an investigation is open.
+targeted_advertising            + We may use the contents of your profile to tailor our ads to you.
+targeted_advertising            + We also use the IP address with mobile products to serve ads.
+targeted_advertising            + We use this information for showing you more relevant posts, events and ads.
+targeted_advertising            - Our support team will show you how to turn off ads in the settings.
+real_name_policy                + You will not use false identity information when registering.
+real_name_policy                + You may not have more than one free account.
+real_name_policy                - To make a privacy request, you must provide your full name and email address.
+real_name_policy                - You do not need to use your real name on the forum.
+location_data                   + We may infer your approximate location based on your IP address.
+location_data                   + We use location-related information, such as where you live.
+location_data                   - Depending on your location, you may have rights in relation to your data.
+location_data                   - You must be at least 18 years old or the minimum age required in your location.
+location_data                   - These terms apply regardless of your location.
 """
 
 
