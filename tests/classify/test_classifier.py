@@ -314,6 +314,56 @@ def test_a_clause_in_another_language_gets_explicit_evidence_in_its_own_words(
     assert quoted in text[a:b]
 
 
+@pytest.mark.parametrize(
+    ("text", "type_id", "quoted"),
+    [
+        (
+            "We may disclose personally identifiable information about you to third parties "
+            "in limited circumstances.",
+            "data_sharing_third_parties",
+            "disclose personally identifiable information about you to third parties",
+        ),
+        (
+            "In the event we sell or transfer all or substantially all of our assets, user "
+            "information may be one of the transferred assets.",
+            "data_sale",
+            "sell or transfer all or substantially all of our assets",
+        ),
+        (
+            "Our logs that contain IP addresses are deleted after 10 days.",
+            "data_retention",
+            "deleted after 10 days",
+        ),
+        (
+            "You are fully accountable for any use or misuse of your account.",
+            "account_security_responsibility",
+            "accountable for any use or misuse of your account",
+        ),
+        (
+            "You can ask us to erase or delete all or some of your personal data.",
+            "data_deletion_right",
+            "erase or delete all or some of your personal data",
+        ),
+        (
+            "You may not have more than one free account.",
+            "real_name_policy",
+            "more than one free account",
+        ),
+    ],
+)
+def test_a_provision_in_other_words_than_the_first_cues_still_quotes_its_evidence(
+    text: str, type_id: str, quoted: str
+) -> None:
+    """Through the whole classifier (cues are read sentence by sentence there), not only the
+    cue layer: the wording bench/cue_tosdr.py found missing is claimed with its own words."""
+    result = Classifier.load().classify([text])[0]
+    assert type_id in result.types
+    assert result.evidence == EXPLICIT
+    assert result.evidence_span is not None
+    a, b = result.evidence_span
+    assert quoted in text[a:b]
+
+
 def test_english_cues_do_not_read_another_language() -> None:
     # English legal terms quoted in a German sentence: the English cues would read them as
     # an arbitration clause; a German text is read by the German cues only.

@@ -366,8 +366,8 @@ data_sale                       + We can also share your personal data as part o
 data_sale                       + In the event we sell or transfer all or substantially all of our assets, user information may be transferred.
 data_sale                       + If any of our assets are sold or transferred to a third party, customer information may be one of the transferred assets.
 data_sale                       - We protect your data against unauthorised acquisition and disclosure.
-unilateral_change_with_notice   + We may update this Privacy Policy from time to time. If we do so, we will send an email to our users.
-unilateral_change_with_notice   + The organization may modify this contract at any time. It undertakes to inform the user of any changes.
+unilateral_change_with_notice   + We may update this Privacy Policy from time to time, and if we do so we will send an email to our users.
+unilateral_change_with_notice   + The organization may modify this contract at any time and undertakes to inform the user of any changes.
 unilateral_change_with_notice   + We will notify you of any changes by posting the new Privacy Policy on this page.
 unilateral_change_with_notice   - We will notify you of any changes to your order status.
 unilateral_change_without_notice + We may modify this Privacy Policy at any time, without prior notice.
