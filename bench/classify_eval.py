@@ -426,9 +426,8 @@ def tosdr(data: Path) -> None:
     print("== ToS;DR, service split (test = services whose sha256(slug) % 5 == 0)")
     taxonomy = load_taxonomy()
     by_case = taxonomy.by_tosdr_case()
-    held_out = tosdr_held_out
-    corpus = build_corpus(data, tosdr_keep=lambda p: not held_out(p.service))
-    test = [p for p in build_corpus(data, tosdr_keep=lambda p: held_out(p.service)).tosdr]
+    corpus = build_corpus(data, tosdr_keep=lambda p: not tosdr_held_out(p.service))
+    test = [p for p in build_corpus(data, tosdr_keep=lambda p: tosdr_held_out(p.service)).tosdr]
     model = fit(corpus, heads=frozenset({"unfair", "types", "unfavourable"}), calibrate=False)
     classifier = Classifier(model.arrays, model.vocabulary, model.meta)
     typed = [p for p in test if p.case.strip() in by_case]
