@@ -421,6 +421,15 @@ location_data                   + We use location-related information, such as w
 location_data                   - Depending on your location, you may have rights in relation to your data.
 location_data                   - You must be at least 18 years old or the minimum age required in your location.
 location_data                   - These terms apply regardless of your location.
+content_ownership_retained      + DeviantArt does not claim ownership rights in your works or other materials posted by you.
+content_ownership_retained      + Customer retains ownership of all rights, including intellectual property rights, in the Customer Data.
+content_ownership_retained      + Despite this allowance, your content shall always remain your property.
+content_ownership_retained      - You acknowledge that you do not acquire any ownership rights by using the service.
+content_ownership_retained      - You may not use the service for scraping content that doesn't belong to you.
+content_ownership_retained      - You may print the content for personal use if you retain all copyright and proprietary notices.
+severability                    + If any provision of these Terms is found by a court of competent jurisdiction to be invalid, the parties agree the court should give effect to their intentions.
+severability                    + The invalidity or unenforceability of any provision shall not affect the validity of the remaining provisions.
+severability                    - If you are found to have posted invalid payment details, your order will be cancelled.
 """
 
 
