@@ -34,7 +34,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from clausewatch.classify.cues import all_cues_batch, normalize_with_offsets
 from clausewatch.classify.data import (
     CLAUDETTE_KEYS,
     UNFAIR_DEV_SERVICES,
@@ -46,13 +45,14 @@ from clausewatch.classify.data import (
 )
 from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy
 from cue_audit import ROOT, taxonomy_at
+from cue_audit import claims as cue_claims
 
 
 def claimed(rows: list[LabelledSentence], taxonomy: Taxonomy) -> list[set[str]]:
     """The CLAUDETTE categories each sentence's cue claims map to."""
     category = {t.id: t.claudette for t in taxonomy.types}
-    found = all_cues_batch([normalize_with_offsets(r.text) for r in rows], taxonomy)
-    return [{c for m in matches for c in category[m.type_id]} for matches in found]
+    found = cue_claims([r.text for r in rows], taxonomy)
+    return [{c for type_id in matches for c in category[type_id]} for matches in found]
 
 
 def score(rows: list[LabelledSentence], claims: list[set[str]]) -> dict[str, tuple[int, int, int]]:

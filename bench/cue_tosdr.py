@@ -38,18 +38,17 @@ from collections import Counter
 from pathlib import Path
 
 from classify_eval import tosdr_held_out
-from clausewatch.classify.cues import all_cues_batch, normalize_with_offsets
 from clausewatch.classify.data import ToSDRPoint, load_tosdr
 from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy
 from cue_audit import ROOT, taxonomy_at
+from cue_audit import claims as cue_claims
 from cue_tags import percent
 
 
 def claims(points: list[ToSDRPoint], taxonomy: Taxonomy) -> list[set[str]]:
     """The types each quote's English cues claim."""
-    english = taxonomy.for_language("en")
-    found = all_cues_batch([normalize_with_offsets(p.quote) for p in points], english)
-    return [{m.type_id for m in matches} for matches in found]
+    found = cue_claims([p.quote for p in points], taxonomy.for_language("en"))
+    return [set(matches) for matches in found]
 
 
 def score(gold: list[str], said: list[set[str]]) -> dict[str, tuple[int, int, int]]:
