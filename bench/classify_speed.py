@@ -66,6 +66,9 @@ class RefNormalizedText:
         last = max(last, first)
         return self.raw_starts[first], self.raw_ends[last]
 
+    def in_url(self, position: int) -> bool:
+        return any(a <= position < b for a, b in cues.url_spans(self.raw))
+
 
 def ref_normalize_with_offsets(raw: str) -> RefNormalizedText:
     words, raw_starts, raw_ends, norm_starts = [], [], [], []
@@ -80,6 +83,10 @@ def ref_normalize_with_offsets(raw: str) -> RefNormalizedText:
     return RefNormalizedText(
         " ".join(words), tuple(raw_starts), tuple(raw_ends), tuple(norm_starts), raw
     )
+
+
+_NORMALIZE = cues.normalize_with_offsets
+"""The shared code's own normaliser, for ``match_cues`` (the reference path swaps the name)."""
 
 
 def ref_all_cues_batch(texts: Sequence[Any], taxonomy: Taxonomy) -> list[list[cues.CueMatch]]:
@@ -100,7 +107,7 @@ def ref_all_cues_batch(texts: Sequence[Any], taxonomy: Taxonomy) -> list[list[cu
         if provision_type.id in yielding:
             for index, text in enumerate(texts):
                 found = cues.match_cues(
-                    cues.normalize_with_offsets(text.raw),
+                    _NORMALIZE(text.raw),
                     provision_type,
                     taxonomy.negation,
                     yielding[provision_type.id],
@@ -214,14 +221,17 @@ def count_differing(
 
 @contextlib.contextmanager
 def reference_path(classifier: Classifier) -> Iterator[None]:
-    """The model module and this classifier on the old code, restored afterwards."""
+    """The model and cue modules and this classifier on the old code, restored afterwards
+    (``classify`` cuts and scans its sentences in ``cues.sentence_cues``)."""
     saved = (
-        model_module.all_cues_batch,
+        cues.all_cues_batch,
+        cues.normalize_with_offsets,
         model_module.normalize_with_offsets,
         model_module.sparse_dot,
         classifier.vectorizer,
     )
-    model_module.all_cues_batch = ref_all_cues_batch  # type: ignore[assignment]
+    cues.all_cues_batch = ref_all_cues_batch  # type: ignore[assignment]
+    cues.normalize_with_offsets = ref_normalize_with_offsets  # type: ignore[assignment]
     model_module.normalize_with_offsets = ref_normalize_with_offsets  # type: ignore[assignment]
     model_module.sparse_dot = ref_sparse_dot
     classifier.vectorizer = RefVectorizer(
@@ -231,7 +241,8 @@ def reference_path(classifier: Classifier) -> Iterator[None]:
         yield
     finally:
         (
-            model_module.all_cues_batch,
+            cues.all_cues_batch,
+            cues.normalize_with_offsets,
             model_module.normalize_with_offsets,
             model_module.sparse_dot,
             classifier.vectorizer,

@@ -11,8 +11,10 @@ something the document does not say. There is no labelled set of such claims, so
 script does not score precision: it prints, per type and language, how many provisions the
 cues claim under each cue set and how many claims the edit dropped and added, and with
 ``--show`` the dropped and added claims themselves, quoted around the matched words, so that
-each one can be read. Both cue sets run through the working tree's matching code (negation,
-``yields_to``); only the YAML files (``provision_types.yaml`` and ``cues/*.yaml``) come from
+each one can be read. A provision's claims are those ``classify`` makes
+(``cues.provision_claims``: cues read sentence by sentence, a notice stated in the sentence
+after a change, claims that give way to another). Both cue sets run through the working tree's
+matching code (negation, ``yields_to``); only the YAML files (``provision_types.yaml`` and ``cues/*.yaml``) come from
 REV (default ``HEAD``).
 
 The documents are the latest version of each document of ``ota/contrib-dataset`` and
@@ -31,7 +33,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from clausewatch.classify.cues import all_cues_batch, normalize_with_offsets
+from clausewatch.classify.cues import provision_claims
 from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy, load_taxonomy_file
 from clausewatch.provisions.segment import segment
 from clausewatch.versions.metadata import detect_language
@@ -93,8 +95,11 @@ def documents(data: Path) -> list[tuple[str, str, list[str]]]:
 
 
 def claims(provisions: list[str], taxonomy: Taxonomy) -> list[dict[str, tuple[int, int]]]:
-    found = all_cues_batch([normalize_with_offsets(p) for p in provisions], taxonomy)
-    return [{m.type_id: m.span for m in matches} for matches in found]
+    """Each provision's claims as ``classify`` makes them: type id -> matched raw span."""
+    return [
+        {type_id: m.span for type_id, m in found.items()}
+        for found in provision_claims(provisions, taxonomy)
+    ]
 
 
 def quote(text: str, span: tuple[int, int], width: int = 70) -> str:
@@ -160,11 +165,11 @@ def main() -> None:
         )
     for type_id in args.show:
         gone = [line for (t, _), lines in sorted(dropped.items()) if t == type_id for line in lines]
-        new = [line for (t, _), lines in sorted(added.items()) if t == type_id for line in lines]
-        print(f"\n== {type_id}: dropped {len(gone)}, added {len(new)}")
+        came = [line for (t, _), lines in sorted(added.items()) if t == type_id for line in lines]
+        print(f"\n== {type_id}: dropped {len(gone)}, added {len(came)}")
         for line in gone[: args.limit]:
             print(f"  - {line}")
-        for line in new[: args.limit]:
+        for line in came[: args.limit]:
             print(f"  + {line}")
 
 

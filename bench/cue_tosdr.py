@@ -17,10 +17,8 @@ Only the services the ToS;DR evaluation trains on are read: the held-out fifth
 (``classify_eval.tosdr_held_out``) stays out, so that writing cue phrases from these listings
 cannot teach anything about the services on which ``classify_eval.py`` scores type accuracy.
 Both cue sets run through the working tree's matching code; only the YAML files come from REV
-(default ``HEAD``); the case-to-type mapping is the working tree's for both. Each quote is
-matched whole, as ``cue_audit.py`` matches a provision; ``classify`` reads the cues sentence
-by sentence, so a match across a sentence end counts here and is not claimed there (13 of
-8,767 claims on the OTA provisions, decision 0002).
+(default ``HEAD``); the case-to-type mapping is the working tree's for both. Each quote's
+claims are those ``classify`` would make (``cue_audit.claims``).
 
 ``--missed TYPE`` lists the type's quotes its cues do not claim; ``--false TYPE`` lists its
 claims on quotes mapped to another type, with that type. ``--held-out`` scores the held-out

@@ -86,7 +86,9 @@ def test_training_is_reproducible_and_loads(tmp_path: Path) -> None:
         assert (a / name).read_bytes() == (b / name).read_bytes()
     assert not [p for p in a.iterdir() if p.name.startswith(".")]
     classifier = Classifier.from_dir(a)
-    assert classifier.model_id == first.meta["model_id"]
+    # The loaded id adds the digest of the rules read after the cues (decision 0002).
+    assert classifier.model_id.startswith(first.meta["model_id"] + "+")
+    assert classifier.model_id == Classifier.from_dir(b).model_id
     result = classifier.classify(["We may terminate your account at any time without notice."])
     assert result[0].claudette == ["unilateral_termination"]
 

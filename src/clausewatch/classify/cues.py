@@ -10,15 +10,19 @@ The prefilter that keeps this fast lives in ``prefilter.py``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from clausewatch.classify.features import WORD, composed
+from clausewatch.classify.features import WORD, composed, normalize
 from clausewatch.classify.prefilter import prefilter_for
 from clausewatch.classify.taxonomy import ENGLISH_NEGATION, ProvisionType, Taxonomy
 
 _NOT_PLAIN = re.compile(r"[^\w ]|  |^ | $")
 _SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n\s*\n")
+FOLLOW_WINDOW = 3
+"""How many sentences after its ``follow_after`` sentence a ``follow_cues`` sentence may come:
+a provision is one clause, and a promise of notice comes right after the change it is about."""
 _URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s()<>\[\]\"']+", re.IGNORECASE)
 
 
@@ -120,11 +124,76 @@ _COMBINED: dict[tuple[re.Pattern[str], ...], re.Pattern[str]] = {}
 
 def _combined(provision_type: ProvisionType) -> re.Pattern[str]:
     """One alternation per type: a single scan instead of one per cue."""
-    pattern = _COMBINED.get(provision_type.cues)
+    return _alternation(provision_type.cues)
+
+
+def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    pattern = _COMBINED.get(patterns)
     if pattern is None:
-        pattern = re.compile("|".join(f"(?:{p.pattern})" for p in provision_type.cues))
-        _COMBINED[provision_type.cues] = pattern
+        pattern = re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+        _COMBINED[patterns] = pattern
     return pattern
+
+
+def follow_up(
+    parts: Sequence[NormalizedText], claimed: Collection[str], taxonomy: Taxonomy
+) -> dict[str, tuple[int, tuple[int, int]]]:
+    """The types a provision's sentences (``parts``) state only together: for each type
+    with ``follow_after`` words not already ``claimed``, the first sentence that its
+    ``follow_cues`` match, not just after a negation, among the ``FOLLOW_WINDOW`` sentences
+    after one its ``follow_after`` words match. Type id -> (sentence index, raw span in that
+    sentence)."""
+    out: dict[str, tuple[int, tuple[int, int]]] = {}
+    if len(parts) < 2:
+        return out
+    for provision_type in taxonomy.followers:
+        if provision_type.id in claimed:
+            continue
+        after = _alternation(provision_type.follow_after)
+        anchor = next((k for k, n in enumerate(parts[:-1]) if after.search(n.text)), None)
+        if anchor is None:
+            continue
+        cues = _alternation(provision_type.follow_cues)
+        for j in range(anchor + 1, min(len(parts), anchor + 1 + FOLLOW_WINDOW)):
+            found = _first_unnegated(parts[j], cues, provision_type.id, taxonomy.negation)
+            if found is not None:
+                out[provision_type.id] = (j, found)
+                break
+    return out
+
+
+def _first_unnegated(
+    text: NormalizedText, pattern: re.Pattern[str], type_id: str, negation: re.Pattern[str]
+) -> tuple[int, int] | None:
+    """The raw span of ``pattern``'s first match in ``text`` that no negation just precedes
+    (unless the type is exempt) and that is not inside a web address."""
+    for match in pattern.finditer(text.text):
+        if type_id not in _NEGATABLE_EXEMPT and negation.search(
+            text.text[max(0, match.start() - 40) : match.start()]
+        ):
+            continue
+        span = text.raw_span(match.start(), match.end())
+        if not text.in_url(span[0]):
+            return span
+    return None
+
+
+def gives_way(raw: str, claims: dict[str, CueMatch], taxonomy: Taxonomy) -> dict[str, CueMatch]:
+    """``claims`` without those that give way: a type whose ``gives_way_to`` types are also
+    claimed is withdrawn unless its own sentence matches its ``stands_when`` words."""
+    giving = taxonomy.giving_way
+    out = claims
+    for type_id, match in claims.items():
+        provision_type = giving.get(type_id)
+        if provision_type is None or not any(o in claims for o in provision_type.gives_way_to):
+            continue
+        start, end = sentence_around(raw, match.span)
+        sentence = normalize(raw[start:end])
+        if not any(p.search(sentence) for p in provision_type.stands_when):
+            if out is claims:
+                out = dict(claims)
+            del out[type_id]
+    return out
 
 
 def match_cues(
@@ -267,3 +336,85 @@ def strong_sentences(raw: str) -> list[tuple[int, int]]:
         start = match.end()
     spans.append((start, len(raw)))
     return _trimmed(raw, spans)
+
+
+HEADING_WORDS = 4
+"""A sentence of fewer words ("§ 12 Gerichtsstand.", "Arbitration.") is taken for a heading."""
+
+
+def first_stating(
+    parts: Sequence[str], part_cues: Sequence[dict[str, CueMatch]]
+) -> dict[str, CueMatch]:
+    """Each type's cue match in a text of several sentences: the first one in a sentence
+    that says something (a heading such as "Arbitration." names the topic; the sentence
+    after it states the rule, and evidence should quote that), else the first at all."""
+    merged: dict[str, CueMatch] = {}
+    stated: set[str] = set()
+    for part, by_type in zip(parts, part_cues, strict=True):
+        says = len(part.split()) >= HEADING_WORDS
+        for type_id, match in by_type.items():
+            if type_id not in merged or (says and type_id not in stated):
+                merged[type_id] = match
+                if says:
+                    stated.add(type_id)
+    return merged
+
+
+class Sentences(NamedTuple):
+    """A batch of texts cut at their strong sentence ends (``sentence_cues``): per text, its
+    sentences, their spans in the text, each sentence's cue matches (in the text's offsets)
+    and its normalised words."""
+
+    parts: list[list[str]]
+    spans: list[list[tuple[int, int]]]
+    cues: list[list[dict[str, CueMatch]]]
+    normalized: list[list[NormalizedText]]
+
+    def reading(self, i: int, text: str, taxonomy: Taxonomy) -> dict[str, CueMatch]:
+        """What text ``i``'s words state, for its result: each sentence's cues
+        (``first_stating``), the types a later sentence states after an earlier one
+        (``follow_up``), less the claims that give way to another claimed type. The
+        model's features read the sentences' cues alone, as in training."""
+        claims = first_stating(self.parts[i], self.cues[i])
+        spans = self.spans[i]
+        for type_id, (j, (a, b)) in follow_up(self.normalized[i], claims, taxonomy).items():
+            claims[type_id] = CueMatch(type_id, (a + spans[j][0], b + spans[j][0]))
+        return gives_way(text, claims, taxonomy)
+
+
+def sentence_cues(texts: Sequence[str], taxonomy: Taxonomy) -> Sentences:
+    """Each text cut at its strong sentence ends (the whole text when it is one sentence),
+    with each sentence's cue matches. All sentences of the batch are scanned in one
+    ``all_cues_batch`` call."""
+    groups: list[list[str]] = []
+    group_spans: list[list[tuple[int, int]]] = []
+    for text in texts:
+        spans = strong_sentences(text)
+        if len(spans) > 1:
+            groups.append([text[a:b] for a, b in spans])
+            group_spans.append(spans)
+        else:
+            groups.append([text])
+            group_spans.append([(0, len(text))])
+    normalized = [normalize_with_offsets(part) for group in groups for part in group]
+    found = all_cues_batch(normalized, taxonomy)
+    group_cues: list[list[dict[str, CueMatch]]] = []
+    group_normalized: list[list[NormalizedText]] = []
+    k = 0
+    for spans in group_spans:
+        group_cues.append(
+            [
+                {m.type_id: CueMatch(m.type_id, (m.span[0] + a, m.span[1] + a)) for m in matches}
+                for (a, _), matches in zip(spans, found[k : k + len(spans)], strict=True)
+            ]
+        )
+        group_normalized.append(normalized[k : k + len(spans)])
+        k += len(spans)
+    return Sentences(groups, group_spans, group_cues, group_normalized)
+
+
+def provision_claims(texts: Sequence[str], taxonomy: Taxonomy) -> list[dict[str, CueMatch]]:
+    """Each text's explicit claims exactly as ``classify`` makes them (``Sentences.reading``
+    of its sentences), for the audits that read the cue phrases against documents."""
+    cut = sentence_cues(texts, taxonomy)
+    return [cut.reading(i, text, taxonomy) for i, text in enumerate(texts)]

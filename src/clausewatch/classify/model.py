@@ -22,11 +22,11 @@ import numpy.typing as npt
 from clausewatch.classify.cues import (
     CueMatch,
     all_cues,
-    all_cues_batch,
+    first_stating,
     normalize_with_offsets,
     sentence_around,
+    sentence_cues,
     sentences,
-    strong_sentences,
 )
 from clausewatch.classify.features import Vectorizer, normalize, sparse_dot
 from clausewatch.classify.language import guess_language
@@ -74,59 +74,6 @@ class _HeadOutputs:
     unfair_span: list[list[tuple[int, int] | None]]
     types_span: list[list[tuple[int, int] | None]]
     cues: list[dict[str, CueMatch]]
-
-
-HEADING_WORDS = 4
-"""A sentence of fewer words ("§ 12 Gerichtsstand.", "Arbitration.") is taken for a heading."""
-
-
-def _first_stating(
-    parts: Sequence[str], part_cues: Sequence[dict[str, CueMatch]]
-) -> dict[str, CueMatch]:
-    """Each type's cue match in a text of several sentences: the first one in a sentence
-    that says something (a heading such as "Arbitration." names the topic; the sentence
-    after it states the rule, and evidence should quote that), else the first at all."""
-    merged: dict[str, CueMatch] = {}
-    stated: set[str] = set()
-    for part, by_type in zip(parts, part_cues, strict=True):
-        says = len(part.split()) >= HEADING_WORDS
-        for type_id, match in by_type.items():
-            if type_id not in merged or (says and type_id not in stated):
-                merged[type_id] = match
-                if says:
-                    stated.add(type_id)
-    return merged
-
-
-def _sentence_cues(
-    texts: Sequence[str], taxonomy: Taxonomy
-) -> tuple[list[list[str]], list[list[tuple[int, int]]], list[list[dict[str, CueMatch]]]]:
-    """Each text cut at its strong sentence ends (the whole text when it is one sentence):
-    the sentences, their spans, and each sentence's cue matches in the text's offsets. All
-    sentences of the batch are scanned in one ``all_cues_batch`` call."""
-    groups: list[list[str]] = []
-    group_spans: list[list[tuple[int, int]]] = []
-    for text in texts:
-        spans = strong_sentences(text)
-        if len(spans) > 1:
-            groups.append([text[a:b] for a, b in spans])
-            group_spans.append(spans)
-        else:
-            groups.append([text])
-            group_spans.append([(0, len(text))])
-    parts = [part for group in groups for part in group]
-    found = all_cues_batch([normalize_with_offsets(p) for p in parts], taxonomy)
-    group_cues: list[list[dict[str, CueMatch]]] = []
-    k = 0
-    for spans in group_spans:
-        group_cues.append(
-            [
-                {m.type_id: CueMatch(m.type_id, (m.span[0] + a, m.span[1] + a)) for m in matches}
-                for (a, _), matches in zip(spans, found[k : k + len(spans)], strict=True)
-            ]
-        )
-        k += len(spans)
-    return groups, group_spans, group_cues
 
 
 def load_model_files(
@@ -228,14 +175,25 @@ class Classifier:
                     f"folder holds a {other.language!r} model, not {sub.name!r}", where=str(sub)
                 )
             model.by_language[sub.name] = other
-        if model.by_language:
-            # Languages read by their cue phrases alone change with those phrases.
-            cue_only = [
-                f"{code}:{model._all_languages.for_language(code).cue_digest()}"
-                for code in model.cue_only_languages
-            ]
+        # Languages read by their cue phrases alone change with those phrases, and every
+        # language's results with the rules read after the cues.
+        cue_only = [
+            f"{code}:{model._all_languages.for_language(code).cue_digest()}"
+            for code in model.cue_only_languages
+        ]
+        reading = [
+            f"reading:{code}:{digest}"
+            for code in model._all_languages.languages
+            if (digest := model._all_languages.for_language(code).reading_digest())
+        ]
+        if model.by_language or reading:
             ids = "\n".join(
-                [model.model_id, *(m.model_id for m in model.by_language.values()), *cue_only]
+                [
+                    model.model_id,
+                    *(m.model_id for m in model.by_language.values()),
+                    *(cue_only if model.by_language else ()),
+                    *reading,
+                ]
             )
             model.model_id = f"{model.model_id}+{hashlib.sha256(ids.encode()).hexdigest()[:8]}"
         return model
@@ -395,7 +353,8 @@ class Classifier:
         )
 
     def _heads_block(self, texts: Sequence[str]) -> _HeadOutputs:
-        groups, group_spans, group_cues = _sentence_cues(texts, self.taxonomy)
+        cut = sentence_cues(texts, self.taxonomy)
+        groups, group_spans, group_cues = cut.parts, cut.spans, cut.cues
         units: list[str] = []
         unit_cues: list[dict[str, CueMatch]] = []
         unit_spans: list[tuple[int, int] | None] = []
@@ -404,8 +363,8 @@ class Classifier:
         for i, (group, spans, part_cues) in enumerate(
             zip(groups, group_spans, group_cues, strict=True)
         ):
-            merged = _first_stating(group, part_cues)
-            whole_cues.append(merged)
+            merged = first_stating(group, part_cues)
+            whole_cues.append(cut.reading(i, texts[i], self.taxonomy))
             if len(group) > 1:
                 units.append(texts[i])
                 unit_cues.append(merged)
@@ -495,10 +454,10 @@ class Classifier:
         since no model says the text holds nothing."""
         taxonomy = self._all_languages.for_language(language)
         by_id = taxonomy.by_id()
-        groups, _, group_cues = _sentence_cues(texts, taxonomy)
+        cut = sentence_cues(texts, taxonomy)
         out = []
-        for text, group, part_cues in zip(texts, groups, group_cues, strict=True):
-            cues = _first_stating(group, part_cues)
+        for i, text in enumerate(texts):
+            cues = cut.reading(i, text, taxonomy)
             order = sorted(cues, key=lambda t: (cues[t].span[0], t))
             categories = list(dict.fromkeys(by_id[t].category for t in order))
             severity = severity_of([by_id[t] for t in order], normalize(text), {})

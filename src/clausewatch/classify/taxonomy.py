@@ -47,6 +47,18 @@ class ProvisionType:
     """Types whose cue words this type's cues must not be found inside: "terminate your
     account" within "you may terminate your account" is the user's right to leave, not the
     provider's power to end accounts."""
+    follow_after: tuple[re.Pattern[str], ...] = ()
+    """A sentence these words match lets a later sentence of the same provision state this
+    type with ``follow_cues`` alone: "We may change these Terms at any time. We will notify
+    you 30 days before the changes take effect" states the notice in its second sentence,
+    whose words say nothing of what changes."""
+    follow_cues: tuple[re.Pattern[str], ...] = ()
+    gives_way_to: tuple[str, ...] = ()
+    """Types that, stated in the same provision, undo this type's claim: "We may modify
+    these Terms from time to time" is no change without notice when the provision goes on
+    to promise one. The claim stands when its sentence matches ``stands_when`` ("without
+    notice" said outright)."""
+    stands_when: tuple[re.Pattern[str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +76,10 @@ class ProvisionType:
             "claudette": list(self.claudette),
             "tosdr": list(self.tosdr),
             "yields_to": list(self.yields_to),
+            "follow_after": [p.pattern for p in self.follow_after],
+            "follow_cues": [p.pattern for p in self.follow_cues],
+            "gives_way_to": list(self.gives_way_to),
+            "stands_when": [p.pattern for p in self.stands_when],
         }
 
 
@@ -78,6 +94,9 @@ class LanguageCues:
     cues: dict[str, tuple[re.Pattern[str], ...]]
     raise_when: dict[str, tuple[re.Pattern[str], ...]]
     lower_when: dict[str, tuple[re.Pattern[str], ...]]
+    follow_after: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    follow_cues: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    stands_when: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +130,9 @@ class Taxonomy:
                     cues=found.cues.get(t.id, ()) if found else (),
                     raise_when=found.raise_when.get(t.id, ()) if found else (),
                     lower_when=found.lower_when.get(t.id, ()) if found else (),
+                    follow_after=found.follow_after.get(t.id, ()) if found else (),
+                    follow_cues=found.follow_cues.get(t.id, ()) if found else (),
+                    stands_when=found.stands_when.get(t.id, ()) if found else (),
                 )
                 for t in self.types
             )
@@ -133,6 +155,16 @@ class Taxonomy:
         by_id = self.by_id()
         return {t.id: tuple(by_id[o] for o in t.yields_to) for t in self.types if t.yields_to}
 
+    @cached_property
+    def followers(self) -> tuple[ProvisionType, ...]:
+        """The types a later sentence may state (``follow_after`` and ``follow_cues``)."""
+        return tuple(t for t in self.types if t.follow_cues)
+
+    @cached_property
+    def giving_way(self) -> dict[str, ProvisionType]:
+        """Type id -> type, for the types whose claims may give way to another's."""
+        return {t.id: t for t in self.types if t.gives_way_to}
+
     def by_tosdr_case(self) -> dict[str, str]:
         """Exact ToS;DR case title (stripped) -> type id."""
         return {case.strip(): t.id for t in self.types for case in t.tosdr}
@@ -152,14 +184,80 @@ class Taxonomy:
             digest.update(b"\n")
         return digest.hexdigest()[:16]
 
+    def reading_digest(self) -> str:
+        """A hash of the rules read after the cues, on the result only (``follow_after``,
+        ``follow_cues``, ``gives_way_to`` and ``stands_when``). No model feature sees them, so
+        they are not in ``cue_digest``; a classifier's id carries them instead, so that
+        stored results of other rules are read again. Empty when there are none."""
+        if not any(t.follow_cues or t.gives_way_to for t in self.types):
+            return ""
+        digest = hashlib.sha256()
+        for t in self.types:
+            if not (t.follow_cues or t.gives_way_to):
+                continue
+            digest.update(t.id.encode())
+            for name, values in (
+                ("follow_after", tuple(p.pattern for p in t.follow_after)),
+                ("follow_cues", tuple(p.pattern for p in t.follow_cues)),
+                ("gives_way_to", t.gives_way_to),
+                ("stands_when", tuple(p.pattern for p in t.stands_when)),
+            ):
+                digest.update(f"\0{name}\0".encode() + "\0".join(values).encode())
+            digest.update(b"\n")
+        return digest.hexdigest()[:16]
 
-def _compile(patterns: Any, where: str) -> tuple[re.Pattern[str], ...]:
+
+_FRAGMENT = re.compile(r"\{\{([^{}]*)\}\}")
+
+
+def _fragments(raw: Any, where: str) -> dict[str, str]:
+    """A file's named pieces of regular expression (``fragments:``), each written once and
+    pasted, as written, wherever a pattern says ``{{name}}``: a list of document nouns that
+    several types' cues need stays one list."""
+    found = raw.get("fragments") if isinstance(raw, dict) else None
+    if found is None:
+        return {}
+    if not isinstance(found, dict):
+        raise TaxonomyError("'fragments' must map names to regular expressions", where=where)
+    out = {}
+    for name, text in found.items():
+        here = f"{where}: fragments: {name}"
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise TaxonomyError("a fragment name is lower case letters, digits and _", where=here)
+        if not isinstance(text, str) or _FRAGMENT.search(text):
+            raise TaxonomyError("a fragment is one regular expression with no {{...}}", where=here)
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise TaxonomyError(f"bad regular expression {text!r}: {exc}", where=here) from exc
+        out[name] = text
+    return out
+
+
+def _expand(pattern: str, fragments: dict[str, str], where: str) -> str:
+    def paste(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in fragments:
+            known = ", ".join(sorted(fragments)) or "none"
+            raise TaxonomyError(
+                f"unknown fragment {{{{{name}}}}} in {pattern!r} (fragments: {known})",
+                where=where,
+            )
+        return fragments[name]
+
+    return _FRAGMENT.sub(paste, pattern)
+
+
+def _compile(
+    patterns: Any, where: str, fragments: dict[str, str] | None = None
+) -> tuple[re.Pattern[str], ...]:
     if patterns is None:
         return ()
     if not isinstance(patterns, list):
         raise TaxonomyError("expected a list of regular expressions", where=where)
     out = []
-    for pattern in patterns:
+    for written in patterns:
+        pattern = _expand(str(written), fragments or {}, where)
         try:
             compiled = re.compile(str(pattern))
         except re.error as exc:
@@ -192,6 +290,7 @@ def parse_taxonomy(raw: Any, where: str) -> Taxonomy:
     categories = raw.get("categories")
     if not isinstance(categories, dict):
         raise TaxonomyError("'categories' must map ids to names", where=where)
+    fragments = _fragments(raw, where)
     seen: set[str] = set()
     types = []
     for index, item in enumerate(raw["types"]):
@@ -218,21 +317,33 @@ def parse_taxonomy(raw: Any, where: str) -> Taxonomy:
                 category_name=str(categories[item["category"]]),
                 definition=str(item["definition"]),
                 severity=str(item["severity"]),
-                cues=_compile(item.get("cues"), here),
-                raise_when=_compile(item.get("raise"), here),
-                lower_when=_compile(item.get("lower"), here),
+                cues=_compile(item.get("cues"), here, fragments),
+                raise_when=_compile(item.get("raise"), here, fragments),
+                lower_when=_compile(item.get("lower"), here, fragments),
                 claudette=_str_list(item.get("claudette"), here),
                 tosdr=_str_list(item.get("tosdr"), here),
                 yields_to=_str_list(item.get("yields_to"), here),
+                follow_after=_compile(item.get("follow_after"), here, fragments),
+                follow_cues=_compile(item.get("follow_cues"), here, fragments),
+                gives_way_to=_str_list(item.get("gives_way_to"), here),
+                stands_when=_compile(item.get("stands_when"), here, fragments),
             )
         )
     for provision_type in types:
-        for other in provision_type.yields_to:
-            if other not in seen or other == provision_type.id:
-                raise TaxonomyError(
-                    f"yields_to names {other!r}, which is not another type of this taxonomy",
-                    where=f"{where}: {provision_type.id}",
-                )
+        here = f"{where}: {provision_type.id}"
+        for key in ("yields_to", "gives_way_to"):
+            for other in getattr(provision_type, key):
+                if other not in seen or other == provision_type.id:
+                    raise TaxonomyError(
+                        f"{key} names {other!r}, which is not another type of this taxonomy",
+                        where=here,
+                    )
+        _check_follow(provision_type.follow_after, provision_type.follow_cues, here)
+        if provision_type.stands_when and not provision_type.gives_way_to:
+            raise TaxonomyError(
+                "'stands_when' needs 'gives_way_to': it says when a claim does not give way",
+                where=here,
+            )
     language = raw.get("language", "en")
     if not isinstance(language, str) or not _LANGUAGE_CODE.fullmatch(language):
         raise TaxonomyError(
@@ -251,7 +362,18 @@ def parse_taxonomy(raw: Any, where: str) -> Taxonomy:
     )
 
 
-_LANGUAGE_KEYS = frozenset({"cues", "raise", "lower"})
+def _check_follow(
+    after: tuple[re.Pattern[str], ...], cues: tuple[re.Pattern[str], ...], where: str
+) -> None:
+    if bool(after) != bool(cues):
+        raise TaxonomyError(
+            "'follow_after' and 'follow_cues' go together: the words of the earlier sentence "
+            "and the words that state this type in a later one",
+            where=where,
+        )
+
+
+_LANGUAGE_KEYS = frozenset({"cues", "raise", "lower", "follow_after", "follow_cues", "stands_when"})
 
 
 def parse_language_cues(raw: Any, where: str, taxonomy: Taxonomy) -> LanguageCues:
@@ -276,23 +398,40 @@ def parse_language_cues(raw: Any, where: str, taxonomy: Taxonomy) -> LanguageCue
     entries = raw.get("types")
     if not isinstance(entries, dict):
         raise TaxonomyError("'types' must map type ids to their cues", where=where)
-    known = {t.id for t in taxonomy.types}
+    known = {t.id: t for t in taxonomy.types}
+    fragments = _fragments(raw, where)
     cues: dict[str, tuple[re.Pattern[str], ...]] = {}
     raise_when: dict[str, tuple[re.Pattern[str], ...]] = {}
     lower_when: dict[str, tuple[re.Pattern[str], ...]] = {}
+    follow_after: dict[str, tuple[re.Pattern[str], ...]] = {}
+    follow_cues: dict[str, tuple[re.Pattern[str], ...]] = {}
+    stands_when: dict[str, tuple[re.Pattern[str], ...]] = {}
     for type_id, entry in entries.items():
         here = f"{where}: {type_id}"
         if type_id not in known:
             raise TaxonomyError("no such type in the taxonomy", where=here)
         if not isinstance(entry, dict):
-            raise TaxonomyError("expected a mapping with 'cues', 'raise', 'lower'", where=here)
+            raise TaxonomyError(
+                f"expected a mapping with some of {sorted(_LANGUAGE_KEYS)}", where=here
+            )
         unexpected = sorted(set(entry) - _LANGUAGE_KEYS)
         if unexpected:
             raise TaxonomyError(f"unexpected keys {unexpected}", where=here)
-        cues[type_id] = _compile(entry.get("cues"), here)
-        raise_when[type_id] = _compile(entry.get("raise"), here)
-        lower_when[type_id] = _compile(entry.get("lower"), here)
-    return LanguageCues(language, negation, cues, raise_when, lower_when)
+        cues[type_id] = _compile(entry.get("cues"), here, fragments)
+        raise_when[type_id] = _compile(entry.get("raise"), here, fragments)
+        lower_when[type_id] = _compile(entry.get("lower"), here, fragments)
+        follow_after[type_id] = _compile(entry.get("follow_after"), here, fragments)
+        follow_cues[type_id] = _compile(entry.get("follow_cues"), here, fragments)
+        stands_when[type_id] = _compile(entry.get("stands_when"), here, fragments)
+        _check_follow(follow_after[type_id], follow_cues[type_id], here)
+        base = known[type_id]
+        if stands_when[type_id] and not base.gives_way_to:
+            raise TaxonomyError(
+                "'stands_when' for a type without 'gives_way_to' in the taxonomy", where=here
+            )
+    return LanguageCues(
+        language, negation, cues, raise_when, lower_when, follow_after, follow_cues, stands_when
+    )
 
 
 def _read_yaml(text: str, where: str) -> Any:
