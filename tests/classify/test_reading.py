@@ -259,3 +259,62 @@ def test_another_language_keeps_a_change_without_notice_only_when_said_outright(
     result = Classifier.load().classify([text], "it")[0]
     assert result.language == "it"
     assert (WITHOUT in result.types) is stands
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        (
+            "de",
+            "Wir können diese Nutzungsbedingungen jederzeit ändern. Wir werden Sie rechtzeitig "
+            "per E-Mail informieren.",
+            {WITH: "Wir werden Sie rechtzeitig per E-Mail informieren"},
+        ),
+        (
+            "de",
+            "Wir können diese Nutzungsbedingungen jederzeit ändern. Wir werden Sie darüber nicht "
+            "informieren.",
+            {WITHOUT: "Wir können diese Nutzungsbedingungen jederzeit ändern"},
+        ),
+        (
+            "fr",
+            "Nous pouvons modifier les présentes CGU à tout moment. Nous vous en informerons par "
+            "e-mail.",
+            {WITH: "Nous vous en informerons"},
+        ),
+        (
+            "fr",
+            "Nous pouvons modifier les présentes CGU à tout moment. Nous ne vous en informerons "
+            "pas.",
+            {WITHOUT: "modifier les présentes CGU à tout moment"},
+        ),
+        (
+            "it",
+            "Possiamo modificare le presenti condizioni in qualsiasi momento. Ti informeremo via "
+            "e-mail con 30 giorni di preavviso.",
+            {WITH: "Ti informeremo"},
+        ),
+        (
+            "it",
+            "Possiamo modificare le presenti condizioni in qualsiasi momento. Non ti informeremo.",
+            {WITHOUT: "modificare le presenti condizioni in qualsiasi momento"},
+        ),
+        (
+            "pl",
+            "Usługodawca może zmienić Regulamin w każdej chwili. O zmianach poinformujemy "
+            "Użytkowników z 14-dniowym wyprzedzeniem.",
+            {WITH: "poinformujemy"},
+        ),
+        (
+            "pl",
+            "Usługodawca może zmienić Regulamin w każdej chwili. Nie poinformujemy Użytkowników.",
+            {WITHOUT: "zmienić Regulamin w każdej chwili"},
+        ),
+    ],
+)
+def test_each_language_reads_a_notice_in_the_next_sentence_in_its_own_words(
+    language: str, text: str, expected: dict[str, str]
+) -> None:
+    claims = provision_claims([text], load_taxonomy().for_language(language))[0]
+    found = {t: text[m.span[0] : m.span[1]] for t, m in claims.items() if t in (WITH, WITHOUT)}
+    assert found == expected
