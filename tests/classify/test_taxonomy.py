@@ -317,6 +317,24 @@ content_removal                 + We reserve the right to remove, screen, transl
 content_removal                 - You may delete your content at any time.
 acceptable_use                  + You may not use the Services to send spam.
 acceptable_use                  - If you refuse cookies, you may not be able to use some parts of the Service.
+acceptable_use                  + You agree not to use the Services for any illegal or unauthorized purpose.
+acceptable_use                  + You may use the Discovery Sites for lawful purposes only.
+acceptable_use                  + You agree to use our Services only for legal, authorized, and acceptable purposes.
+acceptable_use                  - Personal data shall be obtained only for specified and lawful purposes.
+acceptable_use                  + You agree not to post User Content that is defamatory, obscene or harassing.
+acceptable_use                  + Post or transmit any content that is obscene, pornographic or threatening;
+acceptable_use                  - We do not endorse content that is defamatory or obscene.
+acceptable_use                  + You may download the material solely for your personal, non-commercial use.
+acceptable_use                  + Your account is personal, for your exclusive usage only.
+acceptable_use                  - A consumer is an individual who uses Google services for personal, non-commercial purposes.
+acceptable_use                  + Probe, scan, or test the vulnerability of any system or network.
+acceptable_use                  + Attempt to gain unauthorized access to any account or computer system.
+acceptable_use                  - We use firewalls to protect against attempts to gain unauthorized access to your data.
+acceptable_use                  + Do not knowingly introduce any viruses, trojans or worms.
+acceptable_use                  - Cookies cannot run programs or transmit viruses to your computer.
+acceptable_use                  - We monitor traffic, preventing the distribution of viruses.
+acceptable_use                  - We do not warrant that the site is free of viruses or other harmful components.
+acceptable_use                  + Interfere with any other user's use and enjoyment of the Services.
 sensitive_data                  + We process biometric data to verify your identity.
 sensitive_data                  + We may process genetic information you provide.
 sensitive_data                  - We do not discriminate on the basis of disability, medical or genetic condition.
