@@ -123,6 +123,14 @@ def test_taxonomy_command_shows_a_languages_cues() -> None:
     assert table.exit_code == 0
     assert "cues in" in table.stdout
     assert "en cues" in table.stdout
+    # The rules read after the cues are listed with their type, in every language.
+    assert " next" in table.stdout
+    notice = rows["unilateral_change_with_notice"]
+    assert notice["follow_after"] and notice["follow_cues"]
+    assert any("informieren" in cue for cue in notice["follow_cues"])
+    silent = rows["unilateral_change_without_notice"]
+    assert silent["gives_way_to"] == ["unilateral_change_with_notice"]
+    assert any("ohne" in cue for cue in silent["stands_when"])
 
 
 def test_taxonomy_command_refuses_a_language_without_cues() -> None:

@@ -221,8 +221,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Print the provision types: id, category, default severity, CLAUDETTE mapping,
-        how many cue phrases the language has for each, and the languages whose cue
-        phrases can make the type explicit (--json adds the patterns themselves)."""
+        how many cue phrases the language has for each (and "+N next" for the phrases a
+        later sentence of a provision may state the type with, after one that follow_after
+        matches), and the languages whose cue phrases can make the type explicit (--json
+        adds the patterns themselves, the follow_after/follow_cues words and the
+        gives_way_to/stands_when rules)."""
         from rich.table import Table
 
         from clausewatch.classify.taxonomy import load_taxonomy
@@ -259,7 +262,7 @@ def register(app: typer.Typer) -> None:
                 t.category,
                 t.severity,
                 ",".join(t.claudette),
-                str(len(t.cues)),
+                f"{len(t.cues)} +{len(t.follow_cues)} next" if t.follow_cues else str(len(t.cues)),
                 ",".join(cue_languages[t.id]),
                 t.definition,
             )
