@@ -315,6 +315,21 @@ content_removal                 - You must delete such content using the feature
 content_removal                 - You grant us a licence to reproduce, display and modify your content to operate the service.
 content_removal                 + We reserve the right to remove, screen, translate or edit without notice any content posted.
 content_removal                 - You may delete your content at any time.
+targeted_advertising            + You can opt out of receiving marketing communications from us at any time.
+targeted_advertising            + We may send you promotional emails about new features.
+targeted_advertising            + You can unsubscribe at any time by using the link at the bottom of the newsletter.
+targeted_advertising            - We may also send you certain non-promotional communications regarding our Services.
+targeted_advertising            - You shall not transmit any unsolicited advertising, promotional materials, junk mail or spam.
+targeted_advertising            - Customer may display our name and logo in its marketing materials.
+data_retention                  + We delete data used for logging after 90 days.
+data_retention                  + Data is deleted no later than 1 calendar month after the account is deleted.
+data_retention                  + Content you delete may persist for a limited period of time in backup copies.
+data_retention                  + We do not keep your data for any longer than necessary to fulfil the purposes.
+data_retention                  + No personal data is kept in logs for more than 30 days.
+data_retention                  - You can delete your photos at any time.
+data_sale                       + In the event we go through a business transition, such as a merger, we may transfer your personal information to the acquirer.
+data_sale                       + If the ownership or control of all or part of our Products changes, we may transfer your information to the new owner.
+data_sale                       - We protect your personal information against unauthorised acquisition and loss.
 acceptable_use                  + You may not use the Services to send spam.
 acceptable_use                  - If you refuse cookies, you may not be able to use some parts of the Service.
 acceptable_use                  + You agree not to use the Services for any illegal or unauthorized purpose.
