@@ -318,3 +318,39 @@ def test_each_language_reads_a_notice_in_the_next_sentence_in_its_own_words(
     claims = provision_claims([text], load_taxonomy().for_language(language))[0]
     found = {t: text[m.span[0] : m.span[1]] for t, m in claims.items() if t in (WITH, WITHOUT)}
     assert found == expected
+
+
+OPT_OUT = "ai_training_opt_out"
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        (
+            "We may use your conversations to train our models. You can opt out at any time.",
+            "You can opt out",
+        ),
+        (
+            "We use your Content to train our AI models. If you do not want this, you can turn "
+            "it off in Data Controls.",
+            "If you do not want this, you can turn it off",
+        ),
+        ("We use your Content to train our AI models. You cannot opt out.", None),
+        (
+            "We use your data to improve our models. You can opt out of receiving marketing "
+            "emails.",
+            None,
+        ),
+        ("We do not sell your data. You can opt out at any time.", None),
+    ],
+)
+def test_an_opt_out_in_the_sentence_after_the_training_is_explicit(
+    text: str, quoted: str | None
+) -> None:
+    claims = provision_claims([text], load_taxonomy())[0]
+    found = claims.get(OPT_OUT)
+    assert (text[found.span[0] : found.span[1]] if found else None) == quoted
+    result = Classifier.load().classify([text])[0]
+    if quoted is not None:
+        assert OPT_OUT in result.types
+        assert result.evidence == "Explicit document language"
