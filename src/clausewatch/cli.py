@@ -90,8 +90,9 @@ COMMANDS: dict[str, CommandEntry] = {
     ),
     "taxonomy": CommandEntry(
         "Print the provision types: id, category, default severity, CLAUDETTE mapping,\n"
-        "how many cue phrases the language has for each, and the languages whose cue\n"
-        "phrases can make the type explicit (--json adds the patterns themselves).",
+        'how many cue phrases the language has for each ("+N next": phrases that state the\n'
+        "type in a sentence after one that follow_after matches), and the languages whose\n"
+        "cue phrases make the type explicit (--json adds the patterns and reading rules).",
         _stage("classify"),
     ),
     "analyse": CommandEntry(

@@ -221,11 +221,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Print the provision types: id, category, default severity, CLAUDETTE mapping,
-        how many cue phrases the language has for each (and "+N next" for the phrases a
-        later sentence of a provision may state the type with, after one that follow_after
-        matches), and the languages whose cue phrases can make the type explicit (--json
-        adds the patterns themselves, the follow_after/follow_cues words and the
-        gives_way_to/stands_when rules)."""
+        how many cue phrases the language has for each ("+N next": phrases that state the
+        type in a sentence after one that follow_after matches), and the languages whose
+        cue phrases make the type explicit (--json adds the patterns and reading rules)."""
         from rich.table import Table
 
         from clausewatch.classify.taxonomy import load_taxonomy
