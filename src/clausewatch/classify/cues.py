@@ -168,14 +168,21 @@ def _first_unnegated(
     """The raw span of ``pattern``'s first match in ``text`` that no negation just precedes
     (unless the type is exempt) and that is not inside a web address."""
     for match in pattern.finditer(text.text):
-        if type_id not in _NEGATABLE_EXEMPT and negation.search(
-            text.text[max(0, match.start() - 40) : match.start()]
-        ):
+        if _negated(text.text, match.start(), type_id, negation):
             continue
         span = text.raw_span(match.start(), match.end())
         if not text.in_url(span[0]):
             return span
     return None
+
+
+def _negated(text: str, start: int, type_id: str, negation: re.Pattern[str]) -> bool:
+    """Whether a negation just precedes position ``start`` of normalised ``text``, for a type
+    whose claims a negation undoes (not the negative commitments of ``_NEGATABLE_EXEMPT``)."""
+    return (
+        type_id not in _NEGATABLE_EXEMPT
+        and negation.search(text[max(0, start - 40) : start]) is not None
+    )
 
 
 def gives_way(raw: str, claims: dict[str, CueMatch], taxonomy: Taxonomy) -> dict[str, CueMatch]:
@@ -211,9 +218,7 @@ def match_cues(
         return None
     inside: list[tuple[int, int]] | None = None
     for match in _combined(provision_type).finditer(text.text):
-        if provision_type.id not in _NEGATABLE_EXEMPT and negation.search(
-            text.text[max(0, match.start() - 40) : match.start()]
-        ):
+        if _negated(text.text, match.start(), provision_type.id, negation):
             continue
         if yielding:
             if inside is None:
@@ -370,12 +375,19 @@ class Sentences(NamedTuple):
     cues: list[list[dict[str, CueMatch]]]
     normalized: list[list[NormalizedText]]
 
-    def reading(self, i: int, text: str, taxonomy: Taxonomy) -> dict[str, CueMatch]:
+    def reading(
+        self,
+        i: int,
+        text: str,
+        taxonomy: Taxonomy,
+        stated: dict[str, CueMatch] | None = None,
+    ) -> dict[str, CueMatch]:
         """What text ``i``'s words state, for its result: each sentence's cues
-        (``first_stating``), the types a later sentence states after an earlier one
-        (``follow_up``), less the claims that give way to another claimed type. The
-        model's features read the sentences' cues alone, as in training."""
-        claims = first_stating(self.parts[i], self.cues[i])
+        (``first_stating``, or ``stated`` when the caller has it; it is not changed), the
+        types a later sentence states after an earlier one (``follow_up``), less the claims
+        that give way to another claimed type. The model's features read the sentences'
+        cues alone, as in training."""
+        claims = dict(stated) if stated is not None else first_stating(self.parts[i], self.cues[i])
         spans = self.spans[i]
         for type_id, (j, (a, b)) in follow_up(self.normalized[i], claims, taxonomy).items():
             claims[type_id] = CueMatch(type_id, (a + spans[j][0], b + spans[j][0]))

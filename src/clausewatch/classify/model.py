@@ -364,7 +364,7 @@ class Classifier:
             zip(groups, group_spans, group_cues, strict=True)
         ):
             merged = first_stating(group, part_cues)
-            whole_cues.append(cut.reading(i, texts[i], self.taxonomy))
+            whole_cues.append(cut.reading(i, texts[i], self.taxonomy, merged))
             if len(group) > 1:
                 units.append(texts[i])
                 unit_cues.append(merged)
