@@ -91,12 +91,9 @@ class LanguageCues:
 
     language: str
     negation: re.Pattern[str]
-    cues: dict[str, tuple[re.Pattern[str], ...]]
-    raise_when: dict[str, tuple[re.Pattern[str], ...]]
-    lower_when: dict[str, tuple[re.Pattern[str], ...]]
-    follow_after: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
-    follow_cues: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
-    stands_when: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    patterns: dict[str, dict[str, tuple[re.Pattern[str], ...]]]
+    """Type id -> ``ProvisionType`` field (``cues``, ``raise_when``, ...) -> its patterns in
+    this language; a field the file leaves out has none."""
 
 
 @dataclass(frozen=True)
@@ -124,18 +121,15 @@ class Taxonomy:
         view = self._views.get(language)
         if view is None:
             found = self.translations.get(language)
-            types = tuple(
-                dataclasses.replace(
-                    t,
-                    cues=found.cues.get(t.id, ()) if found else (),
-                    raise_when=found.raise_when.get(t.id, ()) if found else (),
-                    lower_when=found.lower_when.get(t.id, ()) if found else (),
-                    follow_after=found.follow_after.get(t.id, ()) if found else (),
-                    follow_cues=found.follow_cues.get(t.id, ()) if found else (),
-                    stands_when=found.stands_when.get(t.id, ()) if found else (),
-                )
-                for t in self.types
-            )
+            written = found.patterns if found else {}
+
+            def in_language(t: ProvisionType) -> ProvisionType:
+                own: dict[str, Any] = {
+                    name: written.get(t.id, {}).get(name, ()) for name in _LANGUAGE_KEYS.values()
+                }
+                return dataclasses.replace(t, **own)
+
+            types = tuple(in_language(t) for t in self.types)
             view = Taxonomy(
                 categories=self.categories,
                 types=types,
@@ -189,12 +183,11 @@ class Taxonomy:
         ``follow_cues``, ``gives_way_to`` and ``stands_when``). No model feature sees them, so
         they are not in ``cue_digest``; a classifier's id carries them instead, so that
         stored results of other rules are read again. Empty when there are none."""
-        if not any(t.follow_cues or t.gives_way_to for t in self.types):
+        ruled = [t for t in self.types if t.follow_cues or t.gives_way_to]
+        if not ruled:
             return ""
         digest = hashlib.sha256()
-        for t in self.types:
-            if not (t.follow_cues or t.gives_way_to):
-                continue
+        for t in ruled:
             digest.update(t.id.encode())
             for name, values in (
                 ("follow_after", tuple(p.pattern for p in t.follow_after)),
@@ -259,7 +252,7 @@ def _compile(
     for written in patterns:
         pattern = _expand(str(written), fragments or {}, where)
         try:
-            compiled = re.compile(str(pattern))
+            compiled = re.compile(pattern)
         except re.error as exc:
             raise TaxonomyError(f"bad regular expression {pattern!r}: {exc}", where=where) from exc
         try:
@@ -373,7 +366,15 @@ def _check_follow(
         )
 
 
-_LANGUAGE_KEYS = frozenset({"cues", "raise", "lower", "follow_after", "follow_cues", "stands_when"})
+_LANGUAGE_KEYS = {
+    "cues": "cues",
+    "raise": "raise_when",
+    "lower": "lower_when",
+    "follow_after": "follow_after",
+    "follow_cues": "follow_cues",
+    "stands_when": "stands_when",
+}
+"""The keys a language file may give a type -> the ``ProvisionType`` field they replace."""
 
 
 def parse_language_cues(raw: Any, where: str, taxonomy: Taxonomy) -> LanguageCues:
@@ -400,12 +401,7 @@ def parse_language_cues(raw: Any, where: str, taxonomy: Taxonomy) -> LanguageCue
         raise TaxonomyError("'types' must map type ids to their cues", where=where)
     known = {t.id: t for t in taxonomy.types}
     fragments = _fragments(raw, where)
-    cues: dict[str, tuple[re.Pattern[str], ...]] = {}
-    raise_when: dict[str, tuple[re.Pattern[str], ...]] = {}
-    lower_when: dict[str, tuple[re.Pattern[str], ...]] = {}
-    follow_after: dict[str, tuple[re.Pattern[str], ...]] = {}
-    follow_cues: dict[str, tuple[re.Pattern[str], ...]] = {}
-    stands_when: dict[str, tuple[re.Pattern[str], ...]] = {}
+    patterns: dict[str, dict[str, tuple[re.Pattern[str], ...]]] = {}
     for type_id, entry in entries.items():
         here = f"{where}: {type_id}"
         if type_id not in known:
@@ -414,24 +410,19 @@ def parse_language_cues(raw: Any, where: str, taxonomy: Taxonomy) -> LanguageCue
             raise TaxonomyError(
                 f"expected a mapping with some of {sorted(_LANGUAGE_KEYS)}", where=here
             )
-        unexpected = sorted(set(entry) - _LANGUAGE_KEYS)
+        unexpected = sorted(set(entry) - _LANGUAGE_KEYS.keys())
         if unexpected:
             raise TaxonomyError(f"unexpected keys {unexpected}", where=here)
-        cues[type_id] = _compile(entry.get("cues"), here, fragments)
-        raise_when[type_id] = _compile(entry.get("raise"), here, fragments)
-        lower_when[type_id] = _compile(entry.get("lower"), here, fragments)
-        follow_after[type_id] = _compile(entry.get("follow_after"), here, fragments)
-        follow_cues[type_id] = _compile(entry.get("follow_cues"), here, fragments)
-        stands_when[type_id] = _compile(entry.get("stands_when"), here, fragments)
-        _check_follow(follow_after[type_id], follow_cues[type_id], here)
-        base = known[type_id]
-        if stands_when[type_id] and not base.gives_way_to:
+        found = {
+            name: _compile(entry.get(key), here, fragments) for key, name in _LANGUAGE_KEYS.items()
+        }
+        _check_follow(found["follow_after"], found["follow_cues"], here)
+        if found["stands_when"] and not known[type_id].gives_way_to:
             raise TaxonomyError(
                 "'stands_when' for a type without 'gives_way_to' in the taxonomy", where=here
             )
-    return LanguageCues(
-        language, negation, cues, raise_when, lower_when, follow_after, follow_cues, stands_when
-    )
+        patterns[type_id] = found
+    return LanguageCues(language, negation, patterns)
 
 
 def _read_yaml(text: str, where: str) -> Any:
