@@ -29,7 +29,7 @@ from clausewatch.classify.cues import (
     strong_sentences,
 )
 from clausewatch.classify.features import WORD, Vectorizer, _GramTable, analyze
-from clausewatch.classify.prefilter import cue_clauses
+from clausewatch.classify.prefilter import build_prefilter, cue_clauses
 from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
 _WORD = re.compile(r"\w+")
@@ -146,6 +146,37 @@ def test_patterns_not_understood_always_run(pattern: str) -> None:
 
 def test_a_fragment_is_required_when_no_whole_word_is() -> None:
     assert clean(cue_clauses(re.compile(r"\w+ing"))) == [{"ing"}]
+
+
+def test_a_group_after_a_word_boundary_keeps_the_boundary() -> None:
+    # re's parser moves the \b shared by every alternative in front of the group; the
+    # clause read with that context starts a word, so it is found by the word's head
+    # rather than by searching the whole text.
+    clauses = cue_clauses(re.compile(r"\bindemnif\w+\b|\bholds? harmless\b"))
+    assert clauses is not None
+    assert "\ue000indemnif" in clauses[0]
+    assert "indemnif" not in clauses[0]
+
+
+def test_a_cue_is_looked_up_by_its_rarest_clause_and_the_rest_checked_after() -> None:
+    taxonomy = taxonomy_of({"t": [r"\byou\b[\w ]{0,30}\bindemnify\b"]})
+    prefilter = build_prefilter(taxonomy.types)
+    # The key is the rarer word; "you" is only checked in texts that hold it.
+    assert "indemnify" in prefilter.word_cues
+    assert "you" not in prefilter.keys["word"]
+    assert prefilter.cue_rest == ((("you",),),)
+    assert prefilter.types_for("you will indemnify us", prefilter.inside) == {0}
+    assert prefilter.types_for("they indemnify us", prefilter.inside) == set()
+    assert not prefilter.types_for("you agree", prefilter.inside)
+    assert_same_cues(["you will indemnify us", "they indemnify us", "you agree"], taxonomy)
+
+
+def test_shipped_cues_are_mostly_found_through_words() -> None:
+    # Substring search over every text is kept for the few keys that are no word's head,
+    # tail or whole (a long common word such as "you" never needs it).
+    prefilter = build_prefilter(load_taxonomy().types)
+    assert len(prefilter.inside) <= 0.1 * len(prefilter.cue_type)
+    assert not {"you", "to ", "by ", "in "} & {prefilter.literal_text[i] for i in prefilter.inside}
 
 
 def test_shipped_taxonomy_gets_a_prefilter_for_most_types() -> None:

@@ -70,8 +70,8 @@ def _anchor(literal: str) -> tuple[str, str]:
 
 
 def _score(clause: Strings | None) -> int:
-    """How rare a clause's weakest string is likely to be (longer anchors are rarer); 0 for
-    a clause every text satisfies."""
+    """How rare a clause's weakest string is likely to be and how cheaply it is found (longer
+    anchors are rarer); 0 for a clause every text satisfies."""
     if not clause:
         return 0
     scores = []
@@ -79,7 +79,9 @@ def _score(clause: Strings | None) -> int:
         kind, piece = _anchor(literal)
         if not piece:
             return 0
-        scores.append(2 * len(piece) + int(kind == "word"))
+        # A whole word is found by a set lookup, a word's head or tail by its key, and only
+        # the rest by searching the text: at equal length, the first kinds rank higher.
+        scores.append(2 * len(piece) + _RANK[kind])
     return min(scores)
 
 
@@ -215,7 +217,8 @@ def cue_clauses(pattern: re.Pattern[str]) -> list[Strings] | None:
         return None
     if strings is not None and _score(strings) > 0:
         clauses.append(strings)
-    unique = sorted(set(clauses), key=_score, reverse=True)[:_MAX_CLAUSES]
+    # Rarest first (the prefilter's key), ties in a fixed order.
+    unique = sorted(set(clauses), key=lambda c: (-_score(c), sorted(c)))[:_MAX_CLAUSES]
     return unique or None
 
 
@@ -224,66 +227,90 @@ _MAX_CLAUSES = 3
 
 @dataclass(frozen=True)
 class Prefilter:
-    """Which types can match a text, from the words the text holds."""
+    """Which types can match a text, from the words the text holds.
+
+    Each cue needs every one of its clauses (a clause: one of a few strings). Only the
+    cue's rarest clause, its key, is looked up for every text, through the text's words;
+    the other clauses are checked only on texts that hold a key, which few do. Common
+    strings such as "you" or "to " are thus read only where a rarer word already is.
+    """
 
     always: frozenset[int]
     """Types with a cue that has no clause: their regex runs on every text."""
     with_cues: frozenset[int]
     by_kind: dict[str, dict[str, tuple[int, ...]]]
-    """"word" / "head" / "tail" -> key -> literals anchored on it."""
+    """"word" / "head" / "tail" -> key -> key literals anchored on it that must still be
+    looked for in the text (a literal of several words, or one part of a word)."""
+    word_cues: dict[str, tuple[int, ...]]
+    """Whole word -> cues whose key clause the word alone satisfies (no search needed)."""
     keys: dict[str, frozenset[str]]
     inside: tuple[int, ...]
-    """Literals found by substring search only."""
+    """Key literals found by substring search only."""
     literal_text: tuple[str, ...]
-    literal_clauses: tuple[tuple[int, ...], ...]
-    clause_cue: tuple[int, ...]
-    cue_size: tuple[int, ...]
+    literal_cues: tuple[tuple[int, ...], ...]
+    """Key literal -> cues whose key clause it satisfies."""
+    cue_rest: tuple[tuple[tuple[str, ...], ...], ...]
+    """Cue -> its other clauses, each as the strings one of which must occur."""
     cue_type: tuple[int, ...]
 
     def types_for(
         self, text: str, inside: Sequence[int], plain: bool = True
     ) -> set[int] | frozenset[int]:
         """Indices of the types whose regex can match ``text``; ``inside`` lists the
-        substring-only literals worth looking for (those present in the batch)."""
+        substring-only key literals worth looking for (those present in the batch)."""
         if not plain:
             # The word reasoning needs words of \w characters only.
             return self.with_cues
-        words = text.split(" ")
-        candidates: list[int] = []
+        words = set(text.split(" "))
+        keys = self.keys
         by_kind = self.by_kind
-        for word in self.keys["word"].intersection(words):
-            candidates.extend(by_kind["word"][word])
-        if self.keys["head"]:
-            for head in self.keys["head"].intersection([w[:_KEY] for w in words]):
+        cues: set[int] = set()
+        candidates: list[int] = []
+        word_cues = self.word_cues
+        for word in keys["word"].intersection(words):
+            found = word_cues.get(word)
+            if found:
+                cues.update(found)
+            listed = by_kind["word"].get(word)
+            if listed:
+                candidates.extend(listed)
+        if keys["head"]:
+            for head in keys["head"].intersection([w[:_KEY] for w in words]):
                 candidates.extend(by_kind["head"][head])
-        if self.keys["tail"]:
-            for tail in self.keys["tail"].intersection([w[-_KEY:] for w in words]):
+        if keys["tail"]:
+            for tail in keys["tail"].intersection([w[-_KEY:] for w in words]):
                 candidates.extend(by_kind["tail"][tail])
         candidates.extend(inside)
         literal_text = self.literal_text
-        satisfied: set[int] = set()
+        literal_cues = self.literal_cues
         for literal in candidates:
             if literal_text[literal] in text:
-                satisfied.update(self.literal_clauses[literal])
-        if not satisfied:
+                cues.update(literal_cues[literal])
+        if not cues:
             return self.always
         out = set(self.always)
-        met: dict[int, int] = {}
-        for clause in satisfied:
-            cue = self.clause_cue[clause]
-            count = met.get(cue, 0) + 1
-            met[cue] = count
-            if count == self.cue_size[cue]:
-                out.add(self.cue_type[cue])
+        cue_type = self.cue_type
+        cue_rest = self.cue_rest
+        for cue in cues:
+            index = cue_type[cue]
+            if index in out:
+                continue
+            for clause in cue_rest[cue]:
+                for string in clause:
+                    if string in text:
+                        break
+                else:
+                    break
+            else:
+                out.add(index)
         return out
 
 
 def build_prefilter(types: Sequence[ProvisionType]) -> Prefilter:
     always: set[int] = set()
     literal_ids: dict[str, int] = {}
-    literal_clauses: list[list[int]] = []
-    clause_cue: list[int] = []
-    cue_size: list[int] = []
+    literal_cues: list[list[int]] = []
+    cue_rest: list[tuple[tuple[str, ...], ...]] = []
     cue_type: list[int] = []
     for index, provision_type in enumerate(types):
         for cue in provision_type.cues:
@@ -291,18 +318,20 @@ def build_prefilter(types: Sequence[ProvisionType]) -> Prefilter:
             if clauses is None:
                 always.add(index)
                 continue
-            cue_id = len(cue_size)
-            cue_size.append(len(clauses))
+            cue_id = len(cue_type)
             cue_type.append(index)
-            for clause in clauses:
-                clause_id = len(clause_cue)
-                clause_cue.append(cue_id)
-                for literal in clause:
-                    literal_id = literal_ids.setdefault(literal, len(literal_ids))
-                    if literal_id == len(literal_clauses):
-                        literal_clauses.append([])
-                    literal_clauses[literal_id].append(clause_id)
+            # cue_clauses lists the rarest clause first: it is the key.
+            key_clause, rest = clauses[0], clauses[1:]
+            cue_rest.append(
+                tuple(tuple(sorted(s.replace(_EDGE, "") for s in clause)) for clause in rest)
+            )
+            for literal in sorted(key_clause):
+                literal_id = literal_ids.setdefault(literal, len(literal_ids))
+                if literal_id == len(literal_cues):
+                    literal_cues.append([])
+                literal_cues[literal_id].append(cue_id)
     by_kind: dict[str, dict[str, list[int]]] = {"word": {}, "head": {}, "tail": {}}
+    word_cues: dict[str, list[int]] = {}
     inside = []
     for literal, literal_id in literal_ids.items():
         kind, piece = _anchor(literal)
@@ -310,17 +339,23 @@ def build_prefilter(types: Sequence[ProvisionType]) -> Prefilter:
             inside.append(literal_id)
             continue
         key = piece[:_KEY] if kind == "head" else piece[-_KEY:] if kind == "tail" else piece
+        if kind == "word" and literal.replace(_EDGE, "") == piece:
+            # The literal is the whole word itself: finding the word is finding it.
+            word_cues.setdefault(piece, []).extend(literal_cues[literal_id])
+            continue
         by_kind[kind].setdefault(key, []).append(literal_id)
+    for word in word_cues:
+        by_kind["word"].setdefault(word, [])
     return Prefilter(
         always=frozenset(always),
         with_cues=frozenset(i for i, t in enumerate(types) if t.cues),
         by_kind={k: {key: tuple(ids) for key, ids in d.items()} for k, d in by_kind.items()},
+        word_cues={w: tuple(sorted(set(c))) for w, c in word_cues.items()},
         keys={k: frozenset(d) for k, d in by_kind.items()},
         inside=tuple(inside),
         literal_text=tuple(literal.replace(_EDGE, "") for literal in literal_ids),
-        literal_clauses=tuple(tuple(c) for c in literal_clauses),
-        clause_cue=tuple(clause_cue),
-        cue_size=tuple(cue_size),
+        literal_cues=tuple(tuple(c) for c in literal_cues),
+        cue_rest=tuple(cue_rest),
         cue_type=tuple(cue_type),
     )
 
