@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from functools import cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,7 @@ _KEY = 4
 _RANK = {"word": 2, "head": 1, "tail": 1, "inside": 0}
 
 
+@cache
 def _anchor(literal: str) -> tuple[str, str]:
     """(kind, piece): the piece of ``literal`` that best singles it out, and how to find it.
 
@@ -69,6 +71,7 @@ def _anchor(literal: str) -> tuple[str, str]:
     return best
 
 
+@cache
 def _score(clause: Strings | None) -> int:
     """How rare a clause's weakest string is likely to be and how cheaply it is found (longer
     anchors are rarer); 0 for a clause every text satisfies."""
