@@ -5,7 +5,8 @@ of a git revision, in one run.
 
     .venv/bin/python bench/cue_languages.py [DATA_DIR] [--languages de,it,pl] [--base REV]
                                             [--half read|measure|all] [--min-claims N]
-                                            [--missed TYPE | --extra TYPE] [--limit N]
+                                            [--missed TYPE | --extra TYPE | --added TYPE]
+                                            [--limit N]
 
 No set labels German, Italian or Polish provisions by type. But CLAUDETTE-2021 gives the same
 documents in four languages, and ``data.aligned_claudette`` pairs the sentences that
@@ -21,8 +22,11 @@ The documents are split in two halves by name (every other one, sorted): the rea
 one cue phrases may be written from; the measure half, scored by default, is the other, whose
 sentences nobody reads, and whose agreement says whether an edit carries (``--half all``
 scores both). ``--missed TYPE`` lists English claims the language misses, ``--extra TYPE`` the
-language's claims without an English one, both from the read half only; ``--limit`` caps
-each listing.
+language's claims without an English one, both from the read half only. ``--added TYPE``
+lists the claims the working tree's cues make and REV's do not, on any half, each marked
+with whether English claims the original too (``en``) or not (``--``): the claims an edit
+adds, to be read for precision (an exclusion written from them can only remove claims, so
+it cannot raise the measured agreement). ``--limit`` caps each listing.
 """
 
 from __future__ import annotations
@@ -97,6 +101,7 @@ def main() -> None:
     listing = parser.add_mutually_exclusive_group()
     listing.add_argument("--missed", metavar="TYPE", help="English claims the language misses")
     listing.add_argument("--extra", metavar="TYPE", help="the language's claims English lacks")
+    listing.add_argument("--added", metavar="TYPE", help="claims the edit adds (vs --base)")
     parser.add_argument("--limit", type=int, default=40, help="lines per listing")
     args = parser.parse_args()
     data = Path(args.data)
@@ -104,32 +109,54 @@ def main() -> None:
         sys.exit(f"cue_languages: no claudette-2021 folder under {data} (pass the shared data)")
     current = load_taxonomy()
     languages = [code.strip() for code in args.languages.split(",") if code.strip()]
-    unknown = [code for code in languages if code == "en" or code not in current.languages]
-    if unknown or not languages:
+    # A language needs cue phrases and CLAUDETTE-2021's translation of the documents.
+    usable = sorted(
+        code
+        for code in set(current.languages) - {"en"}
+        if (data / "claudette-2021" / code / "sentences").is_dir()
+    )
+    if not languages or any(code not in usable for code in languages):
         sys.exit(
-            f"cue_languages: --languages takes codes with cue files other than en "
-            f"({', '.join(sorted(set(current.languages) - {'en'}))}), not {args.languages!r}"
+            f"cue_languages: --languages takes languages with cue phrases and a CLAUDETTE-2021 "
+            f"translation ({', '.join(usable)}), not {args.languages!r}"
         )
-    chosen = args.missed or args.extra
+    chosen = args.missed or args.extra or args.added
     if chosen and chosen not in {t.id for t in current.types}:
         sys.exit(f"cue_languages: unknown type {chosen!r} (see `clausewatch taxonomy`)")
     if args.min_claims < 0 or args.limit < 0:
         sys.exit("cue_languages: --min-claims and --limit must not be negative")
     half = args.half or ("read" if chosen else "measure")
-    if chosen and half != "read":
+    if chosen and not args.added and half != "read":
         sys.exit("cue_languages: listings come from the read half only (--half read)")
     documents = halves(claudette_documents(data))[half]
+
+    if args.added:
+        with tempfile.TemporaryDirectory() as folder:
+            base = taxonomy_at(args.base, Path(folder))
+        for language in languages:
+            print(f"== {language}: {chosen} claims added against {args.base} ({half} half)")
+            shown = 0
+            for original, translation, said, theirs in pairs(
+                data, documents, language, {"ours": current, "base": base}
+            ):
+                if chosen in theirs["ours"] and chosen not in theirs["base"] and shown < args.limit:
+                    mark = "en" if chosen in said else "--"
+                    print(
+                        f"  {mark} {language}: {one_line(translation)}\n     en: {one_line(original)}"
+                    )
+                    shown += 1
+        return
 
     if chosen:
         for language in languages:
             print(f"== {language}: {'missed' if args.missed else 'extra'} {chosen} ({half} half)")
             shown = 0
-            for original, translation, english, theirs in pairs(
+            for original, translation, said, theirs in pairs(
                 data, documents, language, {"ours": current}
             ):
-                hit = chosen in english and chosen not in theirs["ours"]
+                hit = chosen in said and chosen not in theirs["ours"]
                 if args.extra:
-                    hit = chosen in theirs["ours"] and chosen not in english
+                    hit = chosen in theirs["ours"] and chosen not in said
                 if hit and shown < args.limit:
                     print(f"  en: {one_line(original)}\n  {language}: {one_line(translation)}")
                     shown += 1
