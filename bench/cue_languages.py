@@ -42,6 +42,7 @@ from clausewatch.classify.cues import provision_claims
 from clausewatch.classify.data import aligned_claudette, claudette_documents
 from clausewatch.classify.taxonomy import Taxonomy, load_taxonomy
 from cue_audit import taxonomy_at
+from cue_tosdr import one_line
 
 ROOT = Path(__file__).resolve().parents[1]
 HALVES = ("read", "measure", "all")
@@ -82,11 +83,6 @@ def pairs(
                 )
             )
     return out
-
-
-def one_line(text: str, width: int = 170) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def main() -> None:
