@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from functools import cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from clausewatch.classify.taxonomy import ProvisionType, Taxonomy
