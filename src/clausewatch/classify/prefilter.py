@@ -347,14 +347,16 @@ def build_prefilter(types: Sequence[ProvisionType]) -> Prefilter:
             word_cues.setdefault(piece, []).extend(literal_cues[literal_id])
             continue
         by_kind[kind].setdefault(key, []).append(literal_id)
-    for word in word_cues:
-        by_kind["word"].setdefault(word, [])
     return Prefilter(
         always=frozenset(always),
         with_cues=frozenset(i for i, t in enumerate(types) if t.cues),
         by_kind={k: {key: tuple(ids) for key, ids in d.items()} for k, d in by_kind.items()},
         word_cues={w: tuple(sorted(set(c))) for w, c in word_cues.items()},
-        keys={k: frozenset(d) for k, d in by_kind.items()},
+        # A whole word is a key when it stands for cues, for literals to search, or both.
+        keys={
+            k: frozenset(d) | frozenset(word_cues if k == "word" else ())
+            for k, d in by_kind.items()
+        },
         inside=tuple(inside),
         literal_text=tuple(literal.replace(_EDGE, "") for literal in literal_ids),
         literal_cues=tuple(tuple(c) for c in literal_cues),
