@@ -126,41 +126,32 @@ def main() -> None:
         sys.exit("cue_languages: listings come from the read half only (--half read)")
     documents = halves(claudette_documents(data))[half]
 
-    if args.added:
-        with tempfile.TemporaryDirectory() as folder:
-            base = taxonomy_at(args.base, Path(folder))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        base = taxonomy_at(args.base, Path(folder))
+    if chosen:
+        what = "missed" if args.missed else "extra" if args.extra else f"added against {args.base}"
         for language in languages:
-            print(f"== {language}: {chosen} claims added against {args.base} ({half} half)")
+            print(f"== {language}: {what} {chosen} ({half} half)")
             shown = 0
             for original, translation, said, theirs in pairs(
                 data, documents, language, {"ours": current, "base": base}
             ):
-                if chosen in theirs["ours"] and chosen not in theirs["base"] and shown < args.limit:
-                    mark = "en" if chosen in said else "--"
+                english, ours = chosen in said, chosen in theirs["ours"]
+                if args.missed:
+                    hit = english and not ours
+                elif args.extra:
+                    hit = ours and not english
+                else:
+                    hit = ours and chosen not in theirs["base"]
+                if hit and shown < args.limit:
+                    mark = "en" if english else "--"
                     print(
                         f"  {mark} {language}: {one_line(translation)}\n     en: {one_line(original)}"
                     )
                     shown += 1
         return
 
-    if chosen:
-        for language in languages:
-            print(f"== {language}: {'missed' if args.missed else 'extra'} {chosen} ({half} half)")
-            shown = 0
-            for original, translation, said, theirs in pairs(
-                data, documents, language, {"ours": current}
-            ):
-                hit = chosen in said and chosen not in theirs["ours"]
-                if args.extra:
-                    hit = chosen in theirs["ours"] and chosen not in said
-                if hit and shown < args.limit:
-                    print(f"  en: {one_line(original)}\n  {language}: {one_line(translation)}")
-                    shown += 1
-        return
-
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder:
-        base = taxonomy_at(args.base, Path(folder))
     print(
         f"{', '.join(languages)} cues of the working tree (ours) vs cues at {args.base} (base), "
         f"against the English claims on the aligned original ({half} half: {len(documents)} "
